@@ -1,0 +1,46 @@
+import type { FlagDef } from "./args.ts";
+
+/** runc's global flags; they precede the subcommand. */
+export const globalFlags: FlagDef[] = [
+  { name: "debug", type: "boolean", help: "enable debug logging" },
+  {
+    name: "log",
+    type: "string",
+    value: "FILE",
+    help: "set the log file to write tsrun logs to (default is stderr)",
+  },
+  {
+    name: "log-format",
+    type: "string",
+    value: "text|json",
+    default: "text",
+    help: "set the log format",
+  },
+  {
+    name: "root",
+    type: "string",
+    value: "DIR",
+    default: "/run/tsrun",
+    help: "root directory for storage of container state",
+  },
+  {
+    name: "criu",
+    type: "string",
+    value: "PATH",
+    help: "accepted for runc compatibility; checkpointing is not supported",
+  },
+  {
+    name: "systemd-cgroup",
+    type: "boolean",
+    help: "use systemd cgroups (not supported yet: rejected when used)",
+  },
+  {
+    name: "rootless",
+    type: "string",
+    value: "true|false|auto",
+    default: "auto",
+    help: "ignore cgroup permission errors",
+  },
+  { name: "help", short: "h", type: "boolean", help: "show help" },
+  { name: "version", short: "v", type: "boolean", help: "print the version" },
+];

@@ -1,0 +1,88 @@
+// libc through Deno FFI. Nothing here is `nonblocking` except `waitpidAsync`: namespaces and
+// credentials are per thread, so every call must run on the calling (JS) thread. errno is read
+// right after each call, before anything else can touch it.
+import { SyscallError } from "./errors.ts";
+
+const symbols = {
+  __errno_location: { parameters: [], result: "pointer" },
+  syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
+  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
+  umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  unshare: { parameters: ["i32"], result: "i32" },
+  setns: { parameters: ["i32", "i32"], result: "i32" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  fchdir: { parameters: ["i32"], result: "i32" },
+  chroot: { parameters: ["buffer"], result: "i32" },
+  sethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  setdomainname: { parameters: ["buffer", "usize"], result: "i32" },
+  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
+  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  close: { parameters: ["i32"], result: "i32" },
+  dup3: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  fcntl: { parameters: ["i32", "i32", "i64"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  getpid: { parameters: [], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  umask: { parameters: ["u32"], result: "u32" },
+  symlink: { parameters: ["buffer", "buffer"], result: "i32" },
+  chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+  munmap: { parameters: ["pointer", "usize"], result: "i32" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  prlimit: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
+  setgroups: { parameters: ["usize", "buffer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const asyncSymbols = {
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+let lib: Deno.DynamicLibrary<typeof symbols>["symbols"] | undefined;
+let asyncLib: Deno.DynamicLibrary<typeof asyncSymbols>["symbols"] | undefined;
+
+export function libc(): Deno.DynamicLibrary<typeof symbols>["symbols"] {
+  return lib ??= Deno.dlopen("libc.so.6", symbols).symbols;
+}
+
+export function errno(): number {
+  const p = libc().__errno_location();
+  return p ? new Deno.UnsafePointerView(p).getInt32() : 0;
+}
+
+/** NUL-terminated copy of a string, for `buffer` parameters. */
+export function cstr(s: string): Uint8Array<ArrayBuffer> {
+  const b = new TextEncoder().encode(s);
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
+  return out;
+}
+
+/** Throws a SyscallError when a call returned -1 (errno read immediately). */
+export function check<T extends number | bigint>(name: string, ret: T, subject?: string): T {
+  if (Number(ret) === -1) throw new SyscallError(name, errno(), subject);
+  return ret;
+}
+
+/** Raw syscall(2) for calls glibc has no wrapper for; returns the result or throws. */
+export function sys(name: string, nr: number, args: (number | bigint)[], subject?: string): bigint {
+  const a = [...args.map(BigInt), 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6);
+  const r = libc().syscall(BigInt(nr), a[0], a[1], a[2], a[3], a[4], a[5]);
+  if (r === -1n) throw new SyscallError(name, errno(), subject);
+  return r;
+}
+
+/** waitpid on a pool thread, for callers that must keep the event loop (signals) alive. */
+export async function waitpidAsync(pid: number, status: Uint8Array<ArrayBuffer>): Promise<number> {
+  asyncLib ??= Deno.dlopen("libc.so.6", asyncSymbols).symbols;
+  return await asyncLib.waitpid(pid, status, 0);
+}
