@@ -1,0 +1,216 @@
+// OCI runtime-spec v1.2 `linux.resources`: the zod schema and the checks that need more than a
+// type (ranges, list syntax, cross-field rules). Unknown keys are dropped, not rejected, so newer
+// configs still load. Integers are plain numbers: JSON.parse cannot hold more than 2^53 exactly
+// anyway, and the kernel clamps huge limits.
+import { z } from "zod";
+import type { Problem } from "./problem.ts";
+
+const int = z.number().refine(Number.isInteger, "expected an integer");
+const uint = int.refine((n) => n >= 0, "expected an integer >= 0");
+const bounded = (max: number) => uint.refine((n) => n <= max, `expected an integer <= ${max}`);
+const uint16 = bounded(0xffff);
+const uint32 = bounded(0xffffffff);
+
+export const DeviceRuleSchema = z.object({
+  allow: z.boolean(),
+  type: z.string().optional(),
+  major: int.optional(),
+  minor: int.optional(),
+  access: z.string().optional(),
+});
+
+const WeightDeviceSchema = z.object({
+  major: int,
+  minor: int,
+  weight: uint16.optional(),
+  leafWeight: uint16.optional(),
+});
+
+const ThrottleDeviceSchema = z.object({ major: int, minor: int, rate: uint });
+
+export const LinuxResourcesSchema = z.object({
+  devices: z.array(DeviceRuleSchema).optional(),
+  memory: z.object({
+    limit: int.optional(),
+    reservation: int.optional(),
+    swap: int.optional(),
+    kernel: int.optional(),
+    kernelTCP: int.optional(),
+    swappiness: uint.optional(),
+    disableOOMKiller: z.boolean().optional(),
+    useHierarchy: z.boolean().optional(),
+    checkBeforeUpdate: z.boolean().optional(),
+  }).optional(),
+  cpu: z.object({
+    shares: uint.optional(),
+    quota: int.optional(),
+    burst: uint.optional(),
+    period: uint.optional(),
+    realtimeRuntime: int.optional(),
+    realtimePeriod: uint.optional(),
+    cpus: z.string().optional(),
+    mems: z.string().optional(),
+    idle: int.optional(),
+  }).optional(),
+  pids: z.object({ limit: int.optional() }).optional(),
+  blockIO: z.object({
+    weight: uint16.optional(),
+    leafWeight: uint16.optional(),
+    weightDevice: z.array(WeightDeviceSchema).optional(),
+    throttleReadBpsDevice: z.array(ThrottleDeviceSchema).optional(),
+    throttleWriteBpsDevice: z.array(ThrottleDeviceSchema).optional(),
+    throttleReadIOPSDevice: z.array(ThrottleDeviceSchema).optional(),
+    throttleWriteIOPSDevice: z.array(ThrottleDeviceSchema).optional(),
+  }).optional(),
+  hugepageLimits: z.array(z.object({ pageSize: z.string(), limit: uint })).optional(),
+  network: z.object({
+    classID: uint32.optional(),
+    priorities: z.array(z.object({ name: z.string(), priority: uint32 })).optional(),
+  }).optional(),
+  rdma: z.record(
+    z.string(),
+    z.object({ hcaHandles: uint32.optional(), hcaObjects: uint32.optional() }),
+  ).optional(),
+  unified: z.record(z.string(), z.string()).optional(),
+});
+
+export type LinuxResources = z.infer<typeof LinuxResourcesSchema>;
+export type DeviceRule = z.infer<typeof DeviceRuleSchema>;
+
+/** "0-3,7": comma-separated numbers and ascending ranges (cpuset.cpus / cpuset.mems syntax). */
+export function isCpuList(s: string): boolean {
+  return s.split(",").every((part) => {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    return m !== null && (m[2] === undefined || Number(m[1]) <= Number(m[2]));
+  });
+}
+
+/** "2MB", "64KB", "1GB": the `<size><unit>B` form the hugetlb control files are named with. */
+export const PAGE_SIZE_RE = /^[1-9]\d*[KMG]B$/;
+
+/** Semantic checks on a parsed `linux.resources`; pointers are JSON pointers under `at`. */
+export function checkResources(r: LinuxResources, at: string): Problem[] {
+  const out: Problem[] = [];
+  const error = (path: string, message: string) =>
+    out.push({ pointer: `${at}/${path}`, message, severity: "error" });
+  const warning = (path: string, message: string) =>
+    out.push({ pointer: `${at}/${path}`, message, severity: "warning" });
+
+  r.devices?.forEach((d, i) => {
+    if (d.type !== undefined && !["a", "b", "c"].includes(d.type)) {
+      error(`devices/${i}/type`, `device type must be "a", "b" or "c", got "${d.type}"`);
+    }
+    if (d.access !== undefined && !/^(?!.*(.).*\1)[rwm]*$/.test(d.access)) {
+      error(
+        `devices/${i}/access`,
+        `device access must combine r, w, m once each, got "${d.access}"`,
+      );
+    }
+    for (const k of ["major", "minor"] as const) {
+      const v = d[k];
+      if (v !== undefined && v < -1) error(`devices/${i}/${k}`, `must be >= 0 (or -1 for all)`);
+    }
+  });
+
+  const m = r.memory;
+  if (m) {
+    for (const k of ["limit", "reservation", "swap"] as const) {
+      const v = m[k];
+      if (v !== undefined && v < -1) error(`memory/${k}`, `must be a byte count or -1, got ${v}`);
+    }
+    if (m.swap !== undefined && m.limit !== undefined && m.swap > 0 && m.limit > 0) {
+      if (m.swap < m.limit) {
+        error("memory/swap", `memory+swap limit ${m.swap} is below the memory limit ${m.limit}`);
+      }
+    }
+    if (m.kernel !== undefined) warning("memory/kernel", "kernel memory limits are ignored");
+    if (m.kernelTCP !== undefined) warning("memory/kernelTCP", "kernel memory limits are ignored");
+    if (m.swappiness !== undefined && m.swappiness > 100) {
+      error("memory/swappiness", `must be 0..100, got ${m.swappiness}`);
+    }
+  }
+
+  const c = r.cpu;
+  if (c) {
+    if (c.period !== undefined && c.period !== 0 && (c.period < 1000 || c.period > 1000000)) {
+      error("cpu/period", `must be 1000..1000000 microseconds, got ${c.period}`);
+    }
+    if (c.quota !== undefined && c.quota !== -1 && c.quota !== 0 && c.quota < 1000) {
+      error("cpu/quota", `must be >= 1000 microseconds or -1, got ${c.quota}`);
+    }
+    if (c.burst !== undefined && c.quota !== undefined && c.quota > 0 && c.burst > c.quota) {
+      error("cpu/burst", `burst ${c.burst} is larger than quota ${c.quota}`);
+    }
+    if (c.idle !== undefined && c.idle !== 0 && c.idle !== 1) {
+      error("cpu/idle", `must be 0 or 1, got ${c.idle}`);
+    }
+    for (const k of ["cpus", "mems"] as const) {
+      const v = c[k];
+      if (v !== undefined && v !== "" && !isCpuList(v)) {
+        error(`cpu/${k}`, `"${v}" is not a list like "0-3,7"`);
+      }
+    }
+  }
+
+  const b = r.blockIO;
+  if (b) {
+    for (const k of ["weight", "leafWeight"] as const) {
+      const v = b[k];
+      if (v !== undefined && v !== 0 && (v < 10 || v > 1000)) {
+        error(`blockIO/${k}`, `must be 10..1000, got ${v}`);
+      }
+    }
+    b.weightDevice?.forEach((d, i) => {
+      if (d.weight === undefined && d.leafWeight === undefined) {
+        error(`blockIO/weightDevice/${i}`, "needs weight or leafWeight");
+      }
+      for (const k of ["weight", "leafWeight"] as const) {
+        const v = d[k];
+        if (v !== undefined && (v < 10 || v > 1000)) {
+          error(`blockIO/weightDevice/${i}/${k}`, `must be 10..1000, got ${v}`);
+        }
+      }
+    });
+    const lists = [
+      "weightDevice",
+      "throttleReadBpsDevice",
+      "throttleWriteBpsDevice",
+      "throttleReadIOPSDevice",
+      "throttleWriteIOPSDevice",
+    ] as const;
+    for (const k of lists) {
+      b[k]?.forEach((d, i) => {
+        if (d.major < 0 || d.minor < 0) error(`blockIO/${k}/${i}`, "major and minor must be >= 0");
+      });
+    }
+  }
+
+  r.hugepageLimits?.forEach((h, i) => {
+    if (!PAGE_SIZE_RE.test(h.pageSize)) {
+      error(`hugepageLimits/${i}/pageSize`, `"${h.pageSize}" is not a size like "2MB" or "1GB"`);
+    }
+  });
+
+  r.network?.priorities?.forEach((p, i) => {
+    if (p.name === "" || /[\s/]/.test(p.name)) {
+      error(`network/priorities/${i}/name`, `"${p.name}" is not an interface name`);
+    }
+  });
+
+  for (const [dev, v] of Object.entries(r.rdma ?? {})) {
+    if (v.hcaHandles === undefined && v.hcaObjects === undefined) {
+      error(`rdma/${escapePointer(dev)}`, "needs hcaHandles or hcaObjects");
+    }
+  }
+
+  for (const key of Object.keys(r.unified ?? {})) {
+    if (!/^[a-z_0-9]+\.[A-Za-z0-9_.]+$/.test(key)) {
+      error(`unified/${escapePointer(key)}`, `"${key}" is not a cgroup file name like "io.max"`);
+    }
+  }
+  return out;
+}
+
+function escapePointer(s: string): string {
+  return s.replaceAll("~", "~0").replaceAll("/", "~1");
+}
