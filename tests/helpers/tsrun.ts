@@ -1,0 +1,77 @@
+// Runs the tsrun CLI the way an engine does: a separate process, with a state --root private to
+// the current test file so files never see each other's containers.
+import { join } from "node:path";
+import { REPO_ROOT } from "./rootfs.ts";
+
+/** The CLI under test: $TSRUN_BIN (e.g. a compiled dist/tsrun) or scripts/tsrun from source. */
+export const TSRUN = Deno.env.get("TSRUN_BIN") ?? join(REPO_ROOT, "scripts", "tsrun");
+
+let root: string | undefined;
+
+/**
+ * This test file's state root, created on first use. Deno runs each test file in its own
+ * isolate, so module state is per file; the directory goes when the file's tests end.
+ */
+export function stateRoot(): string {
+  if (root) return root;
+  root = Deno.makeTempDirSync({ prefix: "tsrun-test-root-" });
+  const dir = root;
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* already gone */ }
+  });
+  return dir;
+}
+
+export interface RunOptions {
+  stdin?: string | Uint8Array;
+  /** Added to (not replacing) the inherited environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Overrides the per-file state root. */
+  root?: string;
+  /** Kill tsrun and fail after this many ms (default 60 s), so a hang fails one test only. */
+  timeout?: number;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `tsrun --root <root> ...args`; never throws for a non-zero exit, only for a timeout. */
+export async function tsrun(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const timeout = opts.timeout ?? 60_000;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
+  try {
+    const child = new Deno.Command(TSRUN, {
+      args: ["--root", opts.root ?? stateRoot(), ...args],
+      cwd: opts.cwd,
+      env: opts.env,
+      stdin: opts.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: abort.signal,
+    }).spawn();
+    if (opts.stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      const data = typeof opts.stdin === "string"
+        ? new TextEncoder().encode(opts.stdin)
+        : opts.stdin;
+      // The container may exit without reading its stdin: a broken pipe is not our failure.
+      await writer.write(data).catch(() => {});
+      await writer.close().catch(() => {});
+    }
+    const out = await child.output();
+    if (abort.signal.aborted) {
+      throw new Error(`tsrun ${args.join(" ")}: no exit after ${timeout} ms (killed)`);
+    }
+    const dec = new TextDecoder();
+    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
