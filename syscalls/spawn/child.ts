@@ -1,0 +1,106 @@
+// A spawned child as its parent sees it: the pid, the optional pidfd, and the read end of the
+// error pipe that tells whether the child got through its steps.
+import { errno, libc, waitpidAsync } from "../libc.ts";
+import { SyscallError } from "../errors.ts";
+import { EINTR, errnoMessage, errnoName } from "../errno.ts";
+import { ERR_RECORD_SIZE } from "./layout.ts";
+import type { StepInfo } from "./plan.ts";
+import { readable } from "./poll.ts";
+
+/** A step of the child's plan failed; the child then exited with status 127. */
+export class SpawnError extends Error {
+  readonly errnoName: string;
+  constructor(
+    readonly step: string,
+    readonly stepIndex: number,
+    readonly syscall: string,
+    readonly errno: number,
+  ) {
+    super(`${step}: ${errnoMessage(errno)} (${errnoName(errno)})`);
+    this.name = "SpawnError";
+    this.errnoName = errnoName(errno);
+  }
+}
+
+/** How a child ended: exactly one of the two is set. */
+export interface ExitStatus {
+  code?: number;
+  signal?: number;
+}
+
+export class Child {
+  #outcome: SpawnError | null | undefined;
+
+  constructor(
+    readonly pid: number,
+    /** Set when spawned with `pidfd: true`; the caller closes it. */
+    readonly pidfd: number | undefined,
+    /** Read end of the error pipe (O_CLOEXEC); result() reads and closes it. */
+    readonly errors: number,
+    readonly steps: readonly StepInfo[],
+  ) {}
+
+  /**
+   * Resolves once the child has exec'd (the write end of the pipe is O_CLOEXEC, so exec closes
+   * it: EOF with no record) or finished its table without exec; rejects with SpawnError naming
+   * the failed step. A child killed before exec also looks like success: check its exit status.
+   */
+  async result(): Promise<void> {
+    if (this.#outcome === undefined) await readable(this.errors);
+    this.resultSync();
+  }
+
+  /** result(), blocking the thread until the child exec'd or failed. */
+  resultSync(): void {
+    if (this.#outcome === undefined) this.#outcome = this.#readRecord();
+    if (this.#outcome) throw this.#outcome;
+  }
+
+  /** Reaps the child (waitpid on a pool thread). */
+  async wait(): Promise<ExitStatus> {
+    const status = new Uint8Array(4);
+    if (await waitpidAsync(this.pid, status) !== this.pid) {
+      throw new Error(`waitpid ${this.pid} failed`);
+    }
+    return decode(status);
+  }
+
+  /** Reaps the child, blocking the thread. */
+  waitSync(): ExitStatus {
+    const status = new Uint8Array(4);
+    while (libc().waitpid(this.pid, status, 0) < 0) {
+      if (errno() !== EINTR) throw new SyscallError("waitpid", errno(), `${this.pid}`);
+    }
+    return decode(status);
+  }
+
+  #readRecord(): SpawnError | null {
+    const rec = new Uint8Array(ERR_RECORD_SIZE);
+    let got = 0;
+    try {
+      while (got < rec.length) {
+        const n = Number(libc().read(this.errors, rec.subarray(got), BigInt(rec.length - got)));
+        if (n === 0) break;
+        if (n < 0) {
+          if (errno() === EINTR) continue;
+          throw new SyscallError("read", errno(), "spawn error pipe");
+        }
+        got += n;
+      }
+    } finally {
+      libc().close(this.errors);
+    }
+    if (got === 0) return null;
+    if (got < rec.length) throw new Error(`spawn: truncated error record (${got} bytes)`);
+    const v = new DataView(rec.buffer);
+    const index = Number(v.getBigUint64(0, true));
+    const step = this.steps[index];
+    const err = Number(v.getBigUint64(8, true));
+    return new SpawnError(step?.label ?? `step ${index}`, index, step?.syscall ?? "?", err);
+  }
+}
+
+function decode(status: Uint8Array): ExitStatus {
+  const s = new DataView(status.buffer).getInt32(0, true);
+  return (s & 0x7f) === 0 ? { code: (s >> 8) & 0xff } : { signal: s & 0x7f };
+}

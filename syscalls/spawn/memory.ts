@@ -1,0 +1,43 @@
+// Anonymous mappings outside V8's heap: a fork child gets its own copy of them (V8's heap is
+// MADV_DONTFORK), and the native routine is run from one.
+import { errno, libc, sys } from "../libc.ts";
+import { SyscallError } from "../errors.ts";
+import { syscallNr } from "./nr.ts";
+
+const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
+const MAP_FAILED = (1n << 64n) - 1n;
+
+/** A zero-filled read-write mapping of `size` bytes. */
+export function mapAnon(size: number): Deno.PointerObject {
+  const p = libc().mmap(
+    null,
+    BigInt(size),
+    PROT_READ | PROT_WRITE,
+    MAP_PRIVATE | MAP_ANONYMOUS,
+    -1,
+    0n,
+  );
+  if (p === null || Deno.UnsafePointer.value(p) === MAP_FAILED) {
+    throw new SyscallError("mmap", errno(), `${size} bytes`);
+  }
+  return p;
+}
+
+export function unmap(p: Deno.PointerObject, size: number): void {
+  if (libc().munmap(p, BigInt(size)) !== 0) throw new SyscallError("munmap", errno());
+}
+
+/** Makes a mapping read+execute (and no longer writable). */
+export function protectExec(p: Deno.PointerObject, size: number): void {
+  sys("mprotect", syscallNr("mprotect"), [
+    Deno.UnsafePointer.value(p),
+    size,
+    PROT_READ | PROT_EXEC,
+  ]);
+}
+
+/** A writable view of a mapping; it must not be used after `unmap`. */
+export function bytesOf(p: Deno.PointerObject, size: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, size));
+}

@@ -1,0 +1,220 @@
+// A spawn plan: the arena the native routine reads (clone_args, header, step table) plus the
+// data the steps point to, all in one anonymous mapping so a fork child has its own copy.
+// Steps grow up from Arena.steps, data grows down from under the vfork stack at the top.
+import { bytesOf, mapAnon, unmap } from "./memory.ts";
+import { Arena, CloneArgs, Step, VFORK_STACK_SIZE } from "./layout.ts";
+import { type SyscallName, syscallNr } from "./nr.ts";
+
+export interface PlanOptions {
+  /** Arena size in bytes (default 64 KiB); it does not grow, addresses handed out stay valid. */
+  size?: number;
+  /**
+   * "default" (the default) starts the plan with steps that unblock every signal and reset
+   * every signal this process ignores to SIG_DFL. Deno ignores SIGPIPE, and an ignored signal
+   * stays ignored across execve (CLONE_CLEAR_SIGHAND resets handlers only), so without this a
+   * container process would inherit SIG_IGN for SIGPIPE. "inherit" keeps the caller's state.
+   */
+  signals?: "default" | "inherit";
+}
+
+export interface StepOptions {
+  /** An errno that counts as success for this step, e.g. EEXIST for mkdirat. */
+  okErrno?: number;
+}
+
+export interface StepInfo {
+  label: string;
+  syscall: SyscallName;
+}
+
+/** What `spawn` writes into the header before each clone3. */
+export interface Header {
+  flags: bigint;
+  exitSignal: number;
+  pidfd: boolean;
+  cgroupFd: number;
+  vforkStack: boolean;
+  errFd: number;
+}
+
+type Arg = number | bigint;
+
+const DEFAULT_SIZE = 64 * 1024;
+const PAGE = 4096;
+const SIG_SETMASK = 2;
+const SIGSET_SIZE = 8;
+/** struct sigaction as the kernel takes it (handler, flags, restorer, mask); zero = SIG_DFL. */
+const KERNEL_SIGACTION_SIZE = 32;
+
+export class SpawnPlan {
+  readonly size: number;
+  #ptr: Deno.PointerObject | undefined;
+  #base: bigint;
+  #mem: Uint8Array<ArrayBuffer>;
+  #view: DataView<ArrayBuffer>;
+  #steps: StepInfo[] = [];
+  #dataLow: number;
+
+  constructor(opts: PlanOptions = {}) {
+    const size = opts.size ?? DEFAULT_SIZE;
+    if (!Number.isSafeInteger(size) || size < 2 * PAGE) {
+      throw new Error(`spawn plan: size must be an integer of at least ${2 * PAGE}, got ${size}`);
+    }
+    this.size = Math.ceil(size / PAGE) * PAGE;
+    this.#ptr = mapAnon(this.size);
+    this.#base = Deno.UnsafePointer.value(this.#ptr);
+    this.#mem = bytesOf(this.#ptr, this.size);
+    this.#view = new DataView(this.#mem.buffer);
+    this.#dataLow = this.size - VFORK_STACK_SIZE;
+    if ((opts.signals ?? "default") === "default") this.#defaultSignals();
+  }
+
+  /** Steps so far, in order; a SpawnError names the failed one by its label. */
+  get steps(): readonly StepInfo[] {
+    return this.#steps;
+  }
+
+  /** The arena's address, for the native routine. */
+  get pointer(): Deno.PointerObject {
+    if (!this.#ptr) throw new Error("spawn plan: used after free()");
+    return this.#ptr;
+  }
+
+  /** Copies `data` into the arena (8-byte aligned); returns its address. */
+  bytes(data: Uint8Array): bigint {
+    const off = this.#alloc(data.length);
+    this.#mem.set(data, off);
+    return this.#base + BigInt(off);
+  }
+
+  /** `len` zeroed bytes (e.g. a read buffer); returns their address. */
+  buffer(len: number): bigint {
+    return this.#base + BigInt(this.#alloc(len));
+  }
+
+  /** A NUL-terminated copy of `s`; returns its address. */
+  str(s: string): bigint {
+    if (s.includes("\0")) {
+      throw new Error(`spawn plan: string contains a NUL byte: ${JSON.stringify(s)}`);
+    }
+    const b = new TextEncoder().encode(s);
+    const off = this.#alloc(b.length + 1);
+    this.#mem.set(b, off);
+    return this.#base + BigInt(off);
+  }
+
+  /** A NULL-terminated char*[] of copies of `list`; returns its address. */
+  strv(list: readonly string[]): bigint {
+    const ptrs = list.map((s) => this.str(s));
+    const off = this.#alloc(8 * (ptrs.length + 1));
+    ptrs.forEach((p, i) => this.#view.setBigUint64(off + 8 * i, p, true));
+    return this.#base + BigInt(off);
+  }
+
+  /**
+   * Appends one raw syscall. Fd numbers in `args` refer to the child's copy of the caller's fd
+   * table at clone time (fork semantics): any open fd works, O_CLOEXEC only matters at execve.
+   */
+  step(label: string, syscall: SyscallName, args: readonly Arg[], opts: StepOptions = {}): this {
+    if (args.length > 6) throw new Error(`spawn plan: step "${label}": more than 6 arguments`);
+    const ok = opts.okErrno ?? 0;
+    if (!Number.isInteger(ok) || ok < 0 || ok > 4095) {
+      throw new Error(`spawn plan: step "${label}": okErrno must be an errno, got ${ok}`);
+    }
+    const nr = syscallNr(syscall);
+    const off = Arena.steps + Step.size * this.#steps.length;
+    if (off + Step.size > this.#dataLow) this.#full();
+    this.#view.setBigUint64(off + Step.nr, BigInt(nr), true);
+    for (let i = 0; i < 6; i++) {
+      this.#view.setBigUint64(off + Step.args + 8 * i, word(label, args[i] ?? 0), true);
+    }
+    this.#view.setBigUint64(off + Step.okErrno, BigInt(ok), true);
+    this.#steps.push({ label, syscall });
+    return this;
+  }
+
+  /** Appends execve(path, argv, env): the step that, on success, ends the table. */
+  execve(path: string, argv: readonly string[], env: readonly string[], label?: string): this {
+    const args = [this.str(path), this.strv(argv), this.strv(env)];
+    return this.step(label ?? `execve ${path}`, "execve", args);
+  }
+
+  /** Fills clone_args and the header; called by `spawn`. */
+  writeHeader(h: Header): void {
+    const v = this.#view;
+    this.#mem.fill(0, 0, Arena.steps);
+    v.setBigUint64(CloneArgs.flags, h.flags, true);
+    if (h.pidfd) v.setBigUint64(CloneArgs.pidfd, this.#base + BigInt(Arena.pidfd), true);
+    v.setBigUint64(CloneArgs.exitSignal, BigInt(h.exitSignal), true);
+    if (h.vforkStack) {
+      v.setBigUint64(CloneArgs.stack, this.#base + BigInt(this.size - VFORK_STACK_SIZE), true);
+      v.setBigUint64(CloneArgs.stackSize, BigInt(VFORK_STACK_SIZE), true);
+    }
+    v.setBigUint64(CloneArgs.cgroup, BigInt(h.cgroupFd), true);
+    v.setBigUint64(Arena.errFd, BigInt(h.errFd), true);
+    v.setBigUint64(Arena.nSteps, BigInt(this.#steps.length), true);
+  }
+
+  /** The pidfd the kernel stored for the last clone3 with CLONE_PIDFD. */
+  pidfd(): number {
+    return this.#view.getInt32(Arena.pidfd, true);
+  }
+
+  /** Unmaps the arena. Safe once clone3 returned: a fork child has its own copy, and with
+   * CLONE_VFORK the parent resumes only after the child exec'd or exited. */
+  free(): void {
+    if (!this.#ptr) return;
+    unmap(this.#ptr, this.size);
+    this.#ptr = undefined;
+    this.#mem = new Uint8Array(0);
+    this.#view = new DataView(this.#mem.buffer);
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  #alloc(len: number): number {
+    if (!this.#ptr) throw new Error("spawn plan: used after free()");
+    const off = (this.#dataLow - len) & ~7;
+    if (off < Arena.steps + Step.size * this.#steps.length) this.#full();
+    this.#dataLow = off;
+    return off;
+  }
+
+  #full(): never {
+    throw new Error(`spawn plan: arena full (${this.size} bytes); create it with a larger size`);
+  }
+
+  #defaultSignals(): void {
+    const mask = this.buffer(SIGSET_SIZE);
+    this.step("unblock all signals", "rt_sigprocmask", [SIG_SETMASK, mask, 0, SIGSET_SIZE]);
+    const dfl = this.buffer(KERNEL_SIGACTION_SIZE);
+    for (const sig of ignoredSignals()) {
+      this.step(`reset signal ${sig} to default`, "rt_sigaction", [sig, dfl, 0, SIGSET_SIZE]);
+    }
+  }
+}
+
+/** An argument as the u64 the routine loads into a register (negatives in two's complement). */
+function word(label: string, a: Arg): bigint {
+  if (typeof a === "number" && !Number.isSafeInteger(a)) {
+    throw new Error(`spawn plan: step "${label}": argument ${a} is not an integer`);
+  }
+  const b = BigInt(a);
+  if (b < -(1n << 63n) || b >= 1n << 64n) {
+    throw new Error(`spawn plan: step "${label}": argument ${a} does not fit in 64 bits`);
+  }
+  return BigInt.asUintN(64, b);
+}
+
+/** Signals the calling thread ignores, from SigIgn in /proc/thread-self/status. */
+function ignoredSignals(): number[] {
+  const status = Deno.readTextFileSync("/proc/thread-self/status");
+  const hex = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (!hex) throw new Error("spawn plan: no SigIgn line in /proc/thread-self/status");
+  const set = BigInt(`0x${hex}`);
+  const out: number[] = [];
+  for (let sig = 1; sig <= 64; sig++) if (set & (1n << BigInt(sig - 1))) out.push(sig);
+  return out;
+}

@@ -1,0 +1,87 @@
+/*
+ * tsrun spawn routine, x86-64 Linux. Assemble with GNU as (regen.sh turns it into x86_64.ts).
+ *
+ *   i64 spawn(u64 *arena)
+ *
+ * clone3 from the arena's clone_args. The parent gets the child's pid (or -errno) back.
+ * The child runs the arena's step table, one raw syscall per step, then exit_group(0);
+ * normally the last step is execve, which never comes back on success.
+ *
+ * The child must never return into the caller (V8's heap is MADV_DONTFORK) and may share the
+ * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never pushes or calls, and keeps
+ * its state only in registers that `syscall` preserves (everything but rax, rcx, r11).
+ * The layout offsets below must match layout.ts (a test compares them).
+ */
+	.intel_syntax noprefix
+
+	.equ CLONE_ARGS_SIZE, 88	/* sizeof(struct clone_args), CLONE_ARGS_SIZE_VER2 */
+	.equ ARENA_ERR_FD, 88		/* u64: write end of the error pipe */
+	.equ ARENA_N_STEPS, 96		/* u64: number of steps */
+	.equ ARENA_ERR_STEP, 104	/* u64: error record, index of the failed step */
+	.equ ARENA_ERR_ERRNO, 112	/* u64: error record, its errno */
+	.equ ARENA_STEPS, 128		/* first step */
+	.equ STEP_SIZE, 64		/* nr, a0..a5, ok_errno */
+	.equ STEP_OK_ERRNO, 56
+	.equ ERR_RECORD_SIZE, 16
+	.equ MAX_ERRNO, 4095		/* results in [-4095, -1] are errors */
+	.equ EXIT_STEP_FAILED, 127
+
+	.equ NR_write, 1
+	.equ NR_exit_group, 231
+	.equ NR_clone3, 435
+
+	.text
+	.globl tsrun_spawn
+tsrun_spawn:
+	/* rdi = arena = &clone_args; `syscall` keeps rdi, so the child has it too. */
+	mov esi, CLONE_ARGS_SIZE
+	mov eax, NR_clone3
+	syscall
+	test rax, rax
+	jz child
+	ret
+
+child:
+	mov rbx, rdi			/* arena */
+	xor r12d, r12d			/* step index */
+	mov r13, [rbx + ARENA_N_STEPS]
+	lea r14, [rbx + ARENA_STEPS]	/* current step */
+next_step:
+	cmp r12, r13
+	jae all_done
+	mov rax, [r14]
+	mov rdi, [r14 + 8]
+	mov rsi, [r14 + 16]
+	mov rdx, [r14 + 24]
+	mov r10, [r14 + 32]
+	mov r8, [r14 + 40]
+	mov r9, [r14 + 48]
+	syscall
+	cmp rax, -MAX_ERRNO
+	jb step_ok			/* unsigned: not in the error range */
+	neg rax
+	cmp rax, [r14 + STEP_OK_ERRNO]
+	jne step_failed
+step_ok:
+	inc r12
+	add r14, STEP_SIZE
+	jmp next_step
+
+step_failed:
+	mov [rbx + ARENA_ERR_STEP], r12
+	mov [rbx + ARENA_ERR_ERRNO], rax
+	/* One write of 16 bytes (< PIPE_BUF) is atomic: the parent reads all of it or nothing. */
+	mov rdi, [rbx + ARENA_ERR_FD]
+	lea rsi, [rbx + ARENA_ERR_STEP]
+	mov edx, ERR_RECORD_SIZE
+	mov eax, NR_write
+	syscall
+	mov edi, EXIT_STEP_FAILED
+	jmp exit
+
+all_done:
+	xor edi, edi
+exit:
+	mov eax, NR_exit_group
+	syscall
+	ud2				/* exit_group does not return */
