@@ -114,6 +114,9 @@ export class SpawnPlan {
   /**
    * Appends one raw syscall. Fd numbers in `args` refer to the child's copy of the caller's fd
    * table at clone time (fork semantics): any open fd works, O_CLOEXEC only matters at execve.
+   * A plan holds fd numbers, not fds: respawning it after closing one may hit whatever reuses
+   * the number, and a step must not replace the error pipe's write end (the child reports
+   * through it until execve).
    */
   step(label: string, syscall: SyscallName, args: readonly Arg[], opts: StepOptions = {}): this {
     if (args.length > 6) throw new Error(`spawn plan: step "${label}": more than 6 arguments`);
