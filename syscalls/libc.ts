@@ -86,3 +86,11 @@ export async function waitpidAsync(pid: number, status: Uint8Array<ArrayBuffer>)
   asyncLib ??= Deno.dlopen("libc.so.6", asyncSymbols).symbols;
   return await asyncLib.waitpid(pid, status, 0);
 }
+
+export const O_RDONLY = 0, O_WRONLY = 1, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+
+/** open(2) returning the raw fd (Deno 2's FsFile exposes none). */
+export function openFd(path: string, flags: number, mode = 0): number {
+  return check("open", libc().open(cstr(path), flags, mode), path);
+}

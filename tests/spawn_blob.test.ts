@@ -10,7 +10,7 @@ import {
   EXIT_STEP_FAILED,
   Step,
 } from "../syscalls/spawn/layout.ts";
-import { syscallTable } from "../syscalls/spawn/nr.ts";
+import { syscallTable } from "../syscalls/nr.ts";
 
 const dir = new URL("../syscalls/spawn/", import.meta.url).pathname;
 const source = Deno.readTextFileSync(`${dir}x86_64.S`);

@@ -2,7 +2,7 @@
 // MADV_DONTFORK), and the native routine is run from one.
 import { errno, libc, sys } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
-import { syscallNr } from "./nr.ts";
+import { syscallNr } from "../nr.ts";
 
 const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;

@@ -3,5 +3,5 @@
 export { spawn, type SpawnOptions } from "./spawn.ts";
 export { Child, type ExitStatus, SpawnError } from "./child.ts";
 export { type PlanOptions, SpawnPlan, type StepInfo, type StepOptions } from "./plan.ts";
-export { type SyscallName, syscallNr } from "./nr.ts";
+export { type SyscallName, syscallNr } from "../nr.ts";
 export * from "./flags.ts";

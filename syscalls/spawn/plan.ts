@@ -3,7 +3,7 @@
 // Steps grow up from Arena.steps, data grows down from under the vfork stack at the top.
 import { bytesOf, mapAnon, unmap } from "./memory.ts";
 import { Arena, CloneArgs, Step, VFORK_STACK_SIZE } from "./layout.ts";
-import { type SyscallName, syscallNr } from "./nr.ts";
+import { type SyscallName, syscallNr } from "../nr.ts";
 
 export interface PlanOptions {
   /** Arena size in bytes (default 64 KiB); it does not grow, addresses handed out stay valid. */

@@ -11,7 +11,7 @@ import {
   CLONE_VM,
   SIGCHLD,
 } from "./flags.ts";
-import { syscallNr } from "./nr.ts";
+import { syscallNr } from "../nr.ts";
 import type { SpawnPlan } from "./plan.ts";
 import { runRoutine } from "./routine.ts";
 

@@ -43,6 +43,7 @@ const table = {
   setresuid: [117, 147],
   setresgid: [119, 149],
   setgroups: [116, 159],
+  capget: [125, 90],
   capset: [126, 91],
   prctl: [157, 167],
   setsid: [112, 157],
@@ -64,6 +65,7 @@ const table = {
   getpid: [39, 172],
   clone3: [435, 435],
   pidfd_open: [434, 434],
+  sched_setattr: [314, 274],
   pidfd_send_signal: [424, 424],
   waitid: [247, 95],
 } as const satisfies Record<string, readonly [number, number]>;
@@ -83,6 +85,6 @@ export function syscallNr(name: SyscallName): number {
   const c = column[Deno.build.arch];
   if (c === undefined) throw new Error(`spawn: no syscall table for ${Deno.build.arch}`);
   const nrs: readonly number[] | undefined = table[name];
-  if (!nrs) throw new Error(`spawn: unknown syscall "${name}" (not in syscalls/spawn/nr.ts)`);
+  if (!nrs) throw new Error(`spawn: unknown syscall "${name}" (not in syscalls/nr.ts)`);
   return nrs[c];
 }

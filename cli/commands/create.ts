@@ -1,0 +1,28 @@
+import type { Command } from "../command.ts";
+import { bundleDir, createFlags, idArg, loadConfig, storeOf } from "../common.ts";
+import { createContainer } from "../../runtime/container/create.ts";
+
+const command: Command = {
+  def: {
+    name: "create",
+    summary: "create a container",
+    ...idArg,
+    flags: createFlags,
+    description: "The container's init waits until `tsrun start` releases it.",
+  },
+  async run(ctx) {
+    const bundle = bundleDir(ctx);
+    await createContainer({
+      id: ctx.args[0],
+      bundle,
+      config: await loadConfig(bundle),
+      store: storeOf(ctx),
+      pidFile: ctx.flags["pid-file"] as string | undefined,
+      noPivot: ctx.flags["no-pivot"] === true,
+      preserveFds: ctx.flags["preserve-fds"] as number,
+      waitForStart: true,
+    });
+    return 0;
+  },
+};
+export default command;

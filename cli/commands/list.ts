@@ -1,0 +1,57 @@
+import type { Command } from "../command.ts";
+import { CliError } from "../command.ts";
+import { storeOf } from "../common.ts";
+import { type Container, loadContainer, ociState } from "../../runtime/container/load.ts";
+
+const stateOf = (c: Container) => ociState(c.stored, c.status);
+
+const command: Command = {
+  def: {
+    name: "list",
+    summary: "lists containers started by tsrun with the given root",
+    usage: "",
+    minArgs: 0,
+    maxArgs: 0,
+    flags: [
+      {
+        name: "format",
+        short: "f",
+        type: "string",
+        value: "table|json",
+        default: "table",
+        help: "select one of: table or json",
+      },
+      { name: "quiet", short: "q", type: "boolean", help: "display only container IDs" },
+    ],
+  },
+  run(ctx) {
+    const format = ctx.flags.format;
+    if (format !== "table" && format !== "json") {
+      throw new CliError(`invalid format option "${format}"`);
+    }
+    const store = storeOf(ctx);
+    const states = store.ids().flatMap((id) => {
+      try {
+        return [stateOf(loadContainer(store, id))];
+      } catch {
+        return []; // being created or deleted right now
+      }
+    });
+    if (ctx.flags.quiet) {
+      for (const s of states) console.log(s.id);
+    } else if (format === "json") {
+      console.log(JSON.stringify(states));
+    } else {
+      const rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]];
+      for (const s of states) {
+        rows.push([s.id, s.pid, s.status, s.bundle, s.created, s.owner || "root"].map(String));
+      }
+      const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)) + 3);
+      for (const r of rows) {
+        console.log(r.map((c, i) => i < r.length - 1 ? c.padEnd(widths[i]) : c).join(""));
+      }
+    }
+    return 0;
+  },
+};
+export default command;

@@ -1,0 +1,52 @@
+import type { Command } from "../command.ts";
+import { bundleDir, createFlags, idArg, loadConfig, storeOf, warner } from "../common.ts";
+import { createContainer } from "../../runtime/container/create.ts";
+import { waitForeground } from "../../runtime/container/run.ts";
+import { deleteContainer } from "../../runtime/container/delete.ts";
+import { ociState } from "../../runtime/container/load.ts";
+import { runHooksWarn } from "../../init/hooks.ts";
+
+const command: Command = {
+  def: {
+    name: "run",
+    summary: "create and run a container",
+    ...idArg,
+    flags: [
+      ...createFlags,
+      { name: "detach", short: "d", type: "boolean", help: "detach from the container's process" },
+      { name: "keep", type: "boolean", help: "do not delete the container after it exits" },
+      {
+        name: "no-subreaper",
+        type: "boolean",
+        help: "accepted for runc compatibility (tsrun never needs a subreaper)",
+      },
+    ],
+  },
+  async run(ctx) {
+    const bundle = bundleDir(ctx);
+    const store = storeOf(ctx);
+    const warn = warner(ctx);
+    const id = ctx.args[0];
+    const { state, child } = await createContainer({
+      id,
+      bundle,
+      config: await loadConfig(bundle),
+      store,
+      pidFile: ctx.flags["pid-file"] as string | undefined,
+      noPivot: ctx.flags["no-pivot"] === true,
+      preserveFds: ctx.flags["preserve-fds"] as number,
+      waitForStart: false,
+    });
+    await runHooksWarn(
+      state.config.hooks?.poststart,
+      ociState(state, "running"),
+      "poststart",
+      warn,
+    );
+    if (ctx.flags.detach) return 0;
+    const code = await waitForeground(child);
+    if (!ctx.flags.keep) await deleteContainer(store, id, true, warn);
+    return code;
+  },
+};
+export default command;

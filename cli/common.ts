@@ -1,0 +1,79 @@
+// Pieces several commands share: the state store, warnings, loading a bundle's config.
+import type { Context } from "./command.ts";
+import { CliError } from "./command.ts";
+import { Store } from "../runtime/state/store.ts";
+import { writeLog } from "./log.ts";
+import type { Config } from "../specs/schema/config.ts";
+import type { FlagDef } from "./args.ts";
+
+export function storeOf(ctx: Context): Store {
+  return new Store(ctx.global.root);
+}
+
+/** A warning goes to stderr and, with --log, to the log file. */
+export function warner(ctx: Context): (msg: string) => void {
+  return (msg) => {
+    Deno.stderr.writeSync(new TextEncoder().encode(`tsrun: warning: ${msg}\n`));
+    void writeLog(ctx.global, "warning", msg).catch(() => {});
+  };
+}
+
+export function bundleDir(ctx: Context): string {
+  const raw = (ctx.flags.bundle as string | undefined) ?? ".";
+  try {
+    return Deno.realPathSync(raw);
+  } catch {
+    throw new CliError(`bundle ${raw}: no such directory`);
+  }
+}
+
+export async function loadConfig(bundle: string): Promise<Config> {
+  const { loadBundle } = await import("../specs/bundle.ts");
+  const { config, problems } = loadBundle(bundle);
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length || !config) {
+    const first = errors[0];
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run tsrun validate)` : "";
+    throw new CliError(
+      `config.json: ${first ? `${first.pointer}: ${first.message}` : "invalid"}${more}`,
+    );
+  }
+  return config;
+}
+
+export const idArg = { minArgs: 1, maxArgs: 1, usage: "<container-id>" } as const;
+
+export const createFlags: FlagDef[] = [
+  {
+    name: "bundle",
+    short: "b",
+    type: "string",
+    value: "DIR",
+    help: "path to the root of the bundle directory",
+    default: ".",
+  },
+  {
+    name: "console-socket",
+    type: "string",
+    value: "PATH",
+    help: "AF_UNIX socket that receives the pty master when process.terminal is true",
+  },
+  { name: "pid-file", type: "string", value: "FILE", help: "file to write the init's host pid to" },
+  {
+    name: "no-pivot",
+    type: "boolean",
+    help: "do not use pivot_root to jail the process inside the rootfs",
+  },
+  {
+    name: "no-new-keyring",
+    type: "boolean",
+    help: "do not create a new session keyring for the container",
+  },
+  {
+    name: "preserve-fds",
+    type: "number",
+    value: "N",
+    help: "pass N additional file descriptors (3..N+2) to the container",
+    default: 0,
+  },
+];

@@ -1,0 +1,71 @@
+// The container's init: started by the parent inside the new namespaces, it reads its request
+// from the inherited socket, prepares the rootfs and the process, reports "ready", waits on the
+// exec fifo for `start`, then execs the user process. It loads no zod and no CLI code.
+import { Channel } from "./channel.ts";
+import { type FromInit, INIT_PIPE_ENV, type InitRequest, type ToInit } from "./protocol.ts";
+import { planRootfs } from "./plan.ts";
+import { type RootfsContext, runRootfsStep } from "./rootfs.ts";
+import { runHooks } from "./hooks.ts";
+import { prepareProcess, waitForStart } from "./process.ts";
+import { check, libc, O_CLOEXEC, O_PATH, openFd } from "../syscalls/libc.ts";
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function initMain(): Promise<never> {
+  const fd = Number(Deno.env.get(INIT_PIPE_ENV));
+  const F_SETFD = 2, FD_CLOEXEC = 1;
+  check("fcntl", libc().fcntl(fd, F_SETFD, BigInt(FD_CLOEXEC)), "init channel");
+  const channel = new Channel(fd);
+  const send = (m: FromInit) => channel.send(m);
+  const req = channel.receive<ToInit>();
+  if (req?.type !== "config") Deno.exit(1);
+  try {
+    libc().umask(0);
+    const state = { ...req.state, status: "creating" };
+    if (req.newMountns) {
+      const nsTypes = new Set((req.config.linux?.namespaces ?? []).map((n) => n.type));
+      const hooks = req.config.hooks ?? {};
+      const ctx: RootfsContext = {
+        rootfs: req.rootfs,
+        userns: req.newUserns,
+        cgroupns: nsTypes.has("cgroup"),
+        runHooks(phase) {
+          if (!hooks[phase]?.length) return;
+          // createContainer hooks run here, in the container's namespaces; the others in the
+          // runtime's namespaces, so the parent runs them while init waits.
+          if (phase === "createContainer") return runHooks(hooks[phase], state, phase);
+          send({ type: "hooks", phase });
+          const reply = channel.receive<ToInit>();
+          if (reply?.type !== "continue") {
+            throw new Error(reply?.type === "abort" ? reply.message : "parent went away");
+          }
+        },
+      };
+      for (const step of planRootfs(req.config, { noPivot: req.noPivot })) {
+        await runRootfsStep(step, ctx);
+      }
+    }
+    const exec = prepareProcess(req);
+    const fifoFd = req.fifo ? openPath(req.fifo) : undefined;
+    send({ type: "ready" });
+    channel.close();
+    if (fifoFd !== undefined) waitForStart(fifoFd);
+    await runHooks(
+      req.config.hooks?.startContainer,
+      { ...state, status: "created" },
+      "startContainer",
+    );
+    return exec();
+  } catch (err) {
+    try {
+      send({ type: "error", message: describe(err) });
+    } catch { /* the parent is gone: nobody to tell */ }
+    Deno.exit(1);
+  }
+}
+
+function openPath(path: string): number {
+  return openFd(path, O_PATH | O_CLOEXEC);
+}

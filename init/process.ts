@@ -1,0 +1,79 @@
+// The user process: everything runc's finalizeNamespace does, on the thread that will execve.
+// Runs after the root switch; errors here are still reported to `create`.
+import type { InitRequest } from "./protocol.ts";
+import { lookPath } from "./look-path.ts";
+import { capMask } from "./capabilities.ts";
+import { CAPABILITIES, capabilityBit } from "../specs/capabilities.ts";
+import { rlimitResource } from "../specs/rlimits.ts";
+import { check, cstr, libc } from "../syscalls/libc.ts";
+import {
+  capset,
+  closeRangeCloexec,
+  execve,
+  PR,
+  prctl,
+  setgroups,
+  setresgid,
+  setresuid,
+  setrlimit,
+} from "../syscalls/process.ts";
+
+function lastCap(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
+  } catch {
+    return CAPABILITIES.length - 1;
+  }
+}
+
+/** Sets up credentials now; returns the exec to run once `start` arrives. */
+export function prepareProcess(req: InitRequest): () => never {
+  const proc = req.config.process;
+  if (!proc?.args?.length) throw new Error("process.args must not be empty");
+  const env = proc.env ?? [];
+  const cwd = proc.cwd ?? "/";
+  check("chdir", libc().chdir(cstr(cwd)), cwd);
+  const path = lookPath(proc.args[0], env);
+
+  if (proc.oomScoreAdj !== undefined) {
+    Deno.writeTextFileSync("/proc/self/oom_score_adj", String(proc.oomScoreAdj));
+  }
+  const caps = proc.capabilities;
+  const bounding = capMask(caps?.bounding);
+  prctl(PR.SET_KEEPCAPS, 1);
+  for (let cap = 0; cap <= lastCap(); cap++) {
+    if (!(bounding & (1n << BigInt(cap)))) prctl(PR.CAPBSET_DROP, cap);
+  }
+  const user = proc.user ?? { uid: 0, gid: 0 };
+  // With setgroups denied (rootless user namespaces) the call fails; only try when asked.
+  if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);
+  setresgid(user.gid ?? 0);
+  setresuid(user.uid ?? 0);
+  capset(capMask(caps?.effective), capMask(caps?.permitted), capMask(caps?.inheritable));
+  prctl(PR.SET_KEEPCAPS, 0);
+  for (const name of caps?.ambient ?? []) {
+    const bit = capabilityBit(name);
+    if (bit !== undefined) prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, bit);
+  }
+  if (proc.noNewPrivileges) prctl(PR.SET_NO_NEW_PRIVS, 1);
+  libc().umask(user.umask ?? 0o022);
+
+  return () => {
+    // Limits last: a low RLIMIT_AS or NOFILE must not hit the Deno runtime before the exec.
+    for (const r of proc.rlimits ?? []) {
+      setrlimit(rlimitResource(r.type) ?? -1, BigInt(r.soft), BigInt(r.hard), r.type);
+    }
+    closeRangeCloexec(3 + req.preserveFds);
+    return execve(path, proc.args!, env);
+  };
+}
+
+/** Blocks until `tsrun start` opens the exec fifo for reading, then tells it we go. */
+export function waitForStart(pathFd: number): void {
+  const O_WRONLY = 1, O_CLOEXEC = 0o2000000;
+  const path = `/proc/self/fd/${pathFd}`;
+  const fd = check("open", libc().open(cstr(path), O_WRONLY | O_CLOEXEC, 0), "exec fifo");
+  check("write", Number(libc().write(fd, cstr("0"), 1n)), "exec fifo");
+  libc().close(fd);
+  libc().close(pathFd);
+}

@@ -1,0 +1,34 @@
+// Messages between the parent (`tsrun create`/`run`) and the container's init.
+import type { Config } from "../specs/schema/config.ts";
+import type { HookPhase } from "./plan.ts";
+
+/** Environment variable naming the inherited socket fd, like runc's _LIBCONTAINER_INITPIPE. */
+export const INIT_PIPE_ENV = "_TSRUN_INITPIPE";
+
+export interface InitRequest {
+  type: "config";
+  id: string;
+  config: Config;
+  /** Absolute host path of the rootfs. */
+  rootfs: string;
+  bundle: string;
+  /** The exec fifo that `start` opens; absent for `run` (no wait for start). */
+  fifo?: string;
+  noPivot: boolean;
+  preserveFds: number;
+  /** The OCI state the hooks get on stdin (status filled in by init). */
+  state: Record<string, unknown>;
+  /** The container lives in a new user namespace whose maps the parent wrote. */
+  newUserns: boolean;
+  /** The container has its own mount namespace (otherwise no rootfs setup is possible). */
+  newMountns: boolean;
+}
+
+export type ToInit = InitRequest | { type: "continue" } | { type: "abort"; message: string };
+
+export type FromInit =
+  /** init reached a point where the parent must run hooks in the runtime namespace. */
+  | { type: "hooks"; phase: Exclude<HookPhase, "createContainer"> }
+  /** Everything is set up; init now waits on the exec fifo (or execs at once without one). */
+  | { type: "ready" }
+  | { type: "error"; message: string };

@@ -1,0 +1,31 @@
+// `kill`: a signal to the init through its pidfd (no pid-reuse race), or to every process in
+// the container's cgroup with --all.
+import type { Store } from "../state/store.ts";
+import { assertCan } from "../state/status.ts";
+import { loadContainer } from "./load.ts";
+import { pidfdOpen, pidfdSendSignal } from "../../syscalls/pidfd.ts";
+import { closeFd } from "../../syscalls/socket.ts";
+import { RuntimeError } from "../errors.ts";
+import { SyscallError } from "../../syscalls/errors.ts";
+
+export function killContainer(store: Store, id: string, signal: number, all: boolean): void {
+  const c = loadContainer(store, id);
+  assertCan("kill", c.status, id);
+  if (all) {
+    c.cgroup().killAll(signal);
+    return;
+  }
+  try {
+    const fd = pidfdOpen(c.stored.pid);
+    try {
+      pidfdSendSignal(fd, signal, c.stored.pid);
+    } finally {
+      closeFd(fd);
+    }
+  } catch (e) {
+    if (e instanceof SyscallError && e.errnoName === "ESRCH") {
+      throw new RuntimeError("container not running");
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,49 @@
+// Container status, derived from the real process (never trusted from disk), and which
+// operations each status allows — the lifecycle's state machine.
+import { RuntimeError } from "../errors.ts";
+import type { StoredState } from "./store.ts";
+import { isOurProcess } from "./process.ts";
+
+export type Status = "created" | "running" | "paused" | "stopped";
+export type Operation = "start" | "kill" | "delete" | "pause" | "resume" | "exec" | "update";
+
+export function deriveStatus(s: StoredState, fifo: string, frozen: () => boolean): Status {
+  if (!isOurProcess(s.pid, s.pidStart)) return "stopped";
+  try {
+    Deno.lstatSync(fifo);
+    return "created";
+  } catch { /* no fifo: start has happened */ }
+  return frozen() ? "paused" : "running";
+}
+
+const allowed: Record<Status, readonly Operation[]> = {
+  created: ["start", "kill", "exec", "update", "pause"],
+  running: ["kill", "pause", "exec", "update"],
+  paused: ["resume", "kill", "update"],
+  stopped: ["delete"],
+};
+
+const refusals: Partial<Record<Operation, Partial<Record<Status, string>>>> = {
+  start: {
+    running: "cannot start an already running container",
+    paused: "cannot start a paused container",
+    stopped: "cannot start a container that has stopped",
+  },
+  kill: { stopped: "container not running" },
+  delete: {},
+  pause: { paused: "container already paused", stopped: "container not running" },
+  resume: { created: "container not paused", running: "container not paused" },
+  exec: {
+    paused: "cannot exec in a paused container",
+    stopped: "cannot exec in a stopped container",
+  },
+  update: { stopped: "container not running" },
+};
+
+export function assertCan(op: Operation, status: Status, id: string): void {
+  if (allowed[status].includes(op)) return;
+  const msg = refusals[op]?.[status] ??
+    `cannot ${op} container ${id} in status ${status}` +
+      (op === "delete" ? " (use --force to kill and delete it)" : "");
+  throw new RuntimeError(msg);
+}
