@@ -48,7 +48,7 @@ With --json, prints {"valid", "errors", "warnings"} instead.`,
           ? "config.json: valid"
           : `config.json: ${count(errors.length, "error")}, ${count(warnings.length, "warning")}`,
       ];
-    Deno.stdout.writeSync(new TextEncoder().encode(lines.join("\n") + "\n"));
+    console.log(lines.join("\n"));
     return errors.length > 0 ? 1 : 0;
   },
 };

@@ -1,0 +1,52 @@
+// Building blocks for the schemas: integers checked against the spec's fixed-width ranges, and
+// enums whose error lists what is accepted. Type mismatches and missing fields get their
+// messages in zod-problems.ts, from the issue itself.
+import { z } from "zod";
+
+/**
+ * An integer in [min, max]. 64-bit bounds are compared as doubles: JSON.parse already rounded
+ * 18446744073709551615 (RLIM_INFINITY) to 2^64, so that value must still pass as a uint64.
+ */
+function integer(kind: string, min: number, max: number) {
+  return z.number().refine((n) => Number.isInteger(n) && n >= min && n <= max, {
+    error: (iss) => `expected ${kind} (${min}..${max}), got ${iss.input}`,
+  });
+}
+
+export const int32 = integer("int32", -(2 ** 31), 2 ** 31 - 1);
+export const int64 = integer("int64", -(2 ** 63), 2 ** 63);
+export const uint32 = integer("uint32", 0, 0xffffffff);
+export const uint64 = integer("uint64", 0, 2 ** 64);
+
+/** A short, bounded description of a JSON value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  switch (typeof v) {
+    case "object":
+      return "an object";
+    case "string":
+      return `string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
+    default:
+      return `${typeof v} ${String(v)}`;
+  }
+}
+
+/** A string from a fixed list; the error is `unknown <what> "x", expected one of a, b, c`. */
+export function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
+  const list = [...values].sort().join(", ");
+  return z.enum(values, {
+    error: (iss) =>
+      typeof iss.input === "string"
+        ? `unknown ${what} ${JSON.stringify(iss.input)}, expected one of ${list}`
+        : `expected one of ${list}, got ${describe(iss.input)}`,
+  });
+}
+
+export const strings = z.array(z.string());
+
+/** A JSON object used as a string→string map (annotations, sysctl). */
+export const stringMap = z.record(z.string(), z.string());
+
+/** Unknown keys are kept and ignored, as the spec requires of runtimes. */
+export const object = z.looseObject;

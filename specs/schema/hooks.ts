@@ -1,0 +1,38 @@
+// config.json `hooks` (config.md#posix-platform-hooks).
+import { z } from "zod";
+import { object, strings } from "../primitives.ts";
+
+/** Hook names in the order the lifecycle runs them. */
+export const HOOK_NAMES = [
+  "prestart",
+  "createRuntime",
+  "createContainer",
+  "startContainer",
+  "poststart",
+  "poststop",
+] as const;
+
+export type HookName = (typeof HOOK_NAMES)[number];
+
+export const HookSchema = object({
+  path: z.string(),
+  args: strings.optional(),
+  env: strings.optional(),
+  timeout: z.number().refine((n) => Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1, {
+    error: (iss) => `expected a whole number of seconds >= 1, got ${JSON.stringify(iss.input)}`,
+  }).optional(),
+});
+
+const hookList = z.array(HookSchema).optional();
+
+export const HooksSchema = object({
+  prestart: hookList,
+  createRuntime: hookList,
+  createContainer: hookList,
+  startContainer: hookList,
+  poststart: hookList,
+  poststop: hookList,
+});
+
+export type Hook = z.infer<typeof HookSchema>;
+export type Hooks = z.infer<typeof HooksSchema>;
