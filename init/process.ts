@@ -51,9 +51,14 @@ export function prepareProcess(req: InitRequest): () => never {
   setresuid(user.uid ?? 0);
   capset(capMask(caps?.effective), capMask(caps?.permitted), capMask(caps?.inheritable));
   prctl(PR.SET_KEEPCAPS, 0);
+  // The kernel only lets a capability be ambient when it is permitted and inheritable; runc
+  // skips the others, and so do we.
+  const ambientOk = capMask(caps?.permitted) & capMask(caps?.inheritable);
   for (const name of caps?.ambient ?? []) {
     const bit = capabilityBit(name);
-    if (bit !== undefined) prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, bit);
+    if (bit !== undefined && ambientOk & (1n << BigInt(bit))) {
+      prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, bit);
+    }
   }
   if (proc.noNewPrivileges) prctl(PR.SET_NO_NEW_PRIVS, 1);
   libc().umask(user.umask ?? 0o022);
