@@ -23,6 +23,8 @@ export async function initMain(): Promise<never> {
   if (req?.type !== "config") Deno.exit(1);
   try {
     libc().umask(0);
+    // The fifo lives on the host: hold it before the root switch hides it.
+    const fifoFd = req.fifo ? openPath(req.fifo) : undefined;
     const state = { ...req.state, status: "creating" };
     if (req.newMountns) {
       const nsTypes = new Set((req.config.linux?.namespaces ?? []).map((n) => n.type));
@@ -48,7 +50,6 @@ export async function initMain(): Promise<never> {
       }
     }
     const exec = prepareProcess(req);
-    const fifoFd = req.fifo ? openPath(req.fifo) : undefined;
     send({ type: "ready" });
     channel.close();
     if (fifoFd !== undefined) waitForStart(fifoFd);

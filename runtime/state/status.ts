@@ -30,7 +30,11 @@ const refusals: Partial<Record<Operation, Partial<Record<Status, string>>>> = {
     stopped: "cannot start a container that has stopped",
   },
   kill: { stopped: "container not running" },
-  delete: {},
+  delete: {
+    created: "cannot delete a container that is not stopped: created (use --force)",
+    running: "cannot delete a container that is not stopped: running (use --force)",
+    paused: "cannot delete a container that is not stopped: paused (use --force)",
+  },
   pause: { paused: "container already paused", stopped: "container not running" },
   resume: { created: "container not paused", running: "container not paused" },
   exec: {
@@ -42,8 +46,5 @@ const refusals: Partial<Record<Operation, Partial<Record<Status, string>>>> = {
 
 export function assertCan(op: Operation, status: Status, id: string): void {
   if (allowed[status].includes(op)) return;
-  const msg = refusals[op]?.[status] ??
-    `cannot ${op} container ${id} in status ${status}` +
-      (op === "delete" ? " (use --force to kill and delete it)" : "");
-  throw new RuntimeError(msg);
+  throw new RuntimeError(refusals[op]?.[status] ?? `cannot ${op} container ${id}: it is ${status}`);
 }
