@@ -1,0 +1,58 @@
+// Carries out a list of control-file writes, with errors that name the config field.
+import { errnoOf, exists, fieldError, readOptional, writeFile } from "./files.ts";
+import type { HostView, Write } from "./types.ts";
+
+/** A write with the directory it goes to. */
+export type PlannedWrite = Write & { dir: string };
+
+/** A HostView over the directories a controller's files live in. Before a directory exists
+ * nothing is known about its files, so every file counts as present: validation then checks
+ * controllers and values, and set() (after creation) meets the real files. */
+export function dirView(dirOf: (controller: string) => string | undefined): HostView {
+  const created = (c: string) => {
+    const d = dirOf(c);
+    return d !== undefined && exists(d) ? d : undefined;
+  };
+  return {
+    has: (c, file) => {
+      const d = created(c);
+      return d === undefined ? dirOf(c) !== undefined : exists(`${d}/${file}`);
+    },
+    read: (c, file) => {
+      const d = created(c);
+      return d === undefined ? undefined : readOptional(`${d}/${file}`);
+    },
+  };
+}
+
+export function applyWrites(writes: PlannedWrite[]): void {
+  const later: PlannedWrite[] = [];
+  for (const w of writes) {
+    try {
+      writeFile(`${w.dir}/${w.file}`, w.value);
+    } catch (e) {
+      if (w.retryAfterRest && errnoOf(e) === "EINVAL") later.push(w);
+      else throw explain(w, e);
+    }
+  }
+  for (const w of later) {
+    try {
+      writeFile(`${w.dir}/${w.file}`, w.value);
+    } catch (e) {
+      throw explain(w, e);
+    }
+  }
+}
+
+function explain(w: PlannedWrite, e: unknown): Error {
+  const code = errnoOf(e);
+  let why = (e as Error).message;
+  if (code === "ENOENT" && w.file.includes(".")) {
+    why = `this kernel has no ${w.file}`;
+  } else if (code === "EBUSY" && w.file === "memory.limit_in_bytes") {
+    // v1 refuses a limit below what the cgroup already uses.
+    const usage = readOptional(`${w.dir}/memory.usage_in_bytes`)?.trim();
+    why = `the kernel refused it (current usage ${usage ?? "unknown"} bytes)`;
+  }
+  return fieldError(w.field, `cannot write "${w.value}" to ${w.file}: ${why}`);
+}

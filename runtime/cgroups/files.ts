@@ -1,0 +1,166 @@
+// Small file helpers for cgroupfs. Writes go through libc so each value is exactly one write(2)
+// (cgroup files parse one command per write: one device rule, one io.max line) and failures keep
+// their errno (EBUSY, EINVAL, ENOENT decide what callers do next). Files are never created:
+// a missing control file means the kernel lacks the feature, which must not pass silently.
+import { check, cstr, libc } from "../../syscalls/libc.ts";
+import { SyscallError } from "../../syscalls/errors.ts";
+
+const O_RDONLY = 0, O_WRONLY = 1, O_CLOEXEC = 0o2000000;
+const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
+
+/** A one-line error about the cgroup layer (bad config for this host, or a failed operation). */
+export class CgroupError extends Error {
+  override name = "CgroupError";
+}
+
+/** An error about one config field, named as in config.json ("memory.swap" under resources). */
+export function fieldError(field: string, message: string): CgroupError {
+  return new CgroupError(`linux.resources.${field}: ${message}`);
+}
+
+/** Deno's error text without its "(os error N): op 'path'" tail (callers name the path). */
+function reason(e: unknown): string {
+  return (e as Error).message.replace(/ \(os error.*$/, "");
+}
+
+/** errno name of a SyscallError or a Deno filesystem error ("ENOENT"...), else undefined. */
+export function errnoOf(e: unknown): string | undefined {
+  if (e instanceof SyscallError) return e.errnoName;
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readFile(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new CgroupError(`read ${path}: ${reason(e)}`);
+  }
+}
+
+/** Contents, or undefined when the file (or the kernel feature behind it) is absent. */
+export function readOptional(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (["ENOENT", "ENODEV", "EOPNOTSUPP"].includes(errnoOf(e) ?? "")) return undefined;
+    throw new CgroupError(`read ${path}: ${reason(e)}`);
+  }
+}
+
+/** Writes `value` with a single write(2); throws SyscallError("write"|"open", errno, path). */
+export function writeFile(path: string, value: string): void {
+  const fd = openFd(path, O_WRONLY);
+  try {
+    const data = new TextEncoder().encode(value);
+    const n = Number(libc().write(fd, data, BigInt(data.length)));
+    check("write", n, path);
+  } finally {
+    libc().close(fd);
+  }
+}
+
+/** O_WRONLY|O_CLOEXEC fd, for a cgroup.procs file a child writes its own pid ("0") into. */
+export function openForWrite(path: string): number {
+  return openFd(path, O_WRONLY);
+}
+
+/** O_DIRECTORY|O_CLOEXEC fd of a directory (CLONE_INTO_CGROUP, bpf attach target). */
+export function openDir(path: string): number {
+  return openFd(path, O_RDONLY | O_DIRECTORY);
+}
+
+export function closeFd(fd: number): void {
+  libc().close(fd);
+}
+
+function openFd(path: string, flags: number): number {
+  return check("open", libc().open(cstr(path), flags | O_CLOEXEC, 0), path);
+}
+
+/** Synchronous sleep (the cgroup API is synchronous; polling loops need short pauses). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** mkdir of every missing directory from below `top` down to `dir`; returns the ones it
+ * created, outermost first, so a failure later can remove exactly those. */
+export function makeDirs(top: string, dir: string): string[] {
+  const created: string[] = [];
+  let path = top;
+  for (const part of dir.slice(top.length).split("/").filter((p) => p !== "")) {
+    path += `/${part}`;
+    try {
+      Deno.mkdirSync(path, { mode: 0o755 });
+      created.push(path);
+    } catch (e) {
+      if (errnoOf(e) !== "EEXIST") {
+        removeDirs(created);
+        throw new CgroupError(`mkdir ${path}: ${reason(e)}`);
+      }
+    }
+  }
+  return created;
+}
+
+/** Removes directories made by makeDirs, innermost first; best effort (used on failure paths). */
+export function removeDirs(created: string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      removeDir(d);
+    } catch {
+      // Already failing; the original error matters more than leftovers.
+    }
+  }
+}
+
+/** rmdir; a missing directory counts as removed. EBUSY (tasks still leaving) is retried briefly. */
+export function removeDir(path: string): void {
+  for (let delay = 1;; delay *= 2) {
+    try {
+      Deno.removeSync(path);
+      return;
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === "ENOENT") return;
+      if (code !== "EBUSY" || delay > 512) {
+        throw new CgroupError(`rmdir ${path}: ${reason(e)}`);
+      }
+      sleepMs(delay);
+    }
+  }
+}
+
+/** Removes a cgroup directory and any child cgroups below it, deepest first. */
+export function removeTree(path: string): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(path)];
+  } catch (e) {
+    if (errnoOf(e) === "ENOENT") return;
+    throw new CgroupError(`read ${path}: ${reason(e)}`);
+  }
+  for (const e of entries) if (e.isDirectory) removeTree(`${path}/${e.name}`);
+  removeDir(path);
+}
+
+/** Pids listed in `dir/cgroup.procs`, and in every child cgroup when `recursive`. */
+export function readPids(dir: string, recursive: boolean): number[] {
+  const text = readOptional(`${dir}/cgroup.procs`);
+  if (text === undefined) return [];
+  const pids = text.split("\n").filter((l) => l !== "").map(Number);
+  if (!recursive) return pids;
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.isDirectory) pids.push(...readPids(`${dir}/${e.name}`, true));
+  }
+  return pids;
+}
