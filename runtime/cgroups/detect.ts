@@ -126,7 +126,6 @@ function finish(root: string, layout: Layout, v1: Hierarchy[], found?: Hierarchy
   if (layout === "v2") v1 = [];
   const text = unified ? readOptional(`${unified.mountpoint}/cgroup.controllers`) : undefined;
   const unifiedControllers = text?.trim().split(/\s+/).filter((c) => c !== "") ?? [];
-  if (unified) unified.controllers = unifiedControllers;
   if (layout !== "v1" && !unified) throw new CgroupError(`no cgroup2 filesystem at ${root}`);
   return { layout, root, v1, unified, unifiedControllers };
 }
