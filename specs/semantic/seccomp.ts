@@ -19,7 +19,8 @@ export const checkSeccomp: Check = (config) => {
   if (s.defaultAction === "SCMP_ACT_NOTIFY") {
     out.push(error(at("defaultAction"), "SCMP_ACT_NOTIFY cannot be the default action"));
   }
-  const notifies = s.syscalls?.some((r) => r.action === "SCMP_ACT_NOTIFY") ?? false;
+  const notifies = s.defaultAction === "SCMP_ACT_NOTIFY" ||
+    (s.syscalls?.some((r) => r.action === "SCMP_ACT_NOTIFY") ?? false);
   if (notifies && !s.listenerPath) {
     out.push(error(at("listenerPath"), "required when a rule uses SCMP_ACT_NOTIFY"));
   }
