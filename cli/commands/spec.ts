@@ -20,8 +20,8 @@ const command: Command = {
     minArgs: 0,
     maxArgs: 0,
     description: `Writes config.json, an example runtime-spec configuration, into the bundle
-directory (the current directory by default). It runs "sh" in a rootfs/ directory next to it:
-   mkdir -p rootfs && cp /bin/busybox rootfs/ ...
+directory (the current directory by default). It runs "sh" from the bundle's rootfs/
+directory, which you fill with a root filesystem (for example a static busybox).
 An existing config.json is never overwritten. With --rootless the config maps the calling
 user to root in a user namespace, for containers started without root privileges.`,
     flags: [
