@@ -5,7 +5,7 @@
 import { check, cstr, libc } from "../../syscalls/libc.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 
-const O_RDONLY = 0, O_WRONLY = 1, O_CLOEXEC = 0o2000000;
+const O_RDONLY = 0, O_WRONLY = 1, O_TRUNC = 0o1000, O_CLOEXEC = 0o2000000;
 const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
 
 /** A one-line error about the cgroup layer (bad config for this host, or a failed operation). */
@@ -59,7 +59,7 @@ export function readOptional(path: string): string | undefined {
 
 /** Writes `value` with a single write(2); throws SyscallError("write"|"open", errno, path). */
 export function writeFile(path: string, value: string): void {
-  const fd = openFd(path, O_WRONLY);
+  const fd = openFd(path, O_WRONLY | O_TRUNC);
   try {
     const data = new TextEncoder().encode(value);
     const n = Number(libc().write(fd, data, BigInt(data.length)));
