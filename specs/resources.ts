@@ -1,59 +1,56 @@
 // OCI runtime-spec v1.2 `linux.resources`: the zod schema and the checks that need more than a
-// type (ranges, list syntax, cross-field rules). Unknown keys are dropped, not rejected, so newer
-// configs still load. Integers are plain numbers: JSON.parse cannot hold more than 2^53 exactly
-// anyway, and the kernel clamps huge limits.
+// type (ranges, list syntax, cross-field rules). Unknown keys are kept and ignored, so newer
+// configs still load.
 import { z } from "zod";
-import type { Problem } from "./problem.ts";
+import { int64, object, uint32, uint64 } from "./primitives.ts";
+import { error, pointer, type Problem, warning } from "./problem.ts";
 
-const int = z.number().refine(Number.isInteger, "expected an integer");
-const uint = int.refine((n) => n >= 0, "expected an integer >= 0");
-const bounded = (max: number) => uint.refine((n) => n <= max, `expected an integer <= ${max}`);
-const uint16 = bounded(0xffff);
-const uint32 = bounded(0xffffffff);
-
-export const DeviceRuleSchema = z.object({
+const uint16 = z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff, {
+  error: (iss) => `expected uint16 (0..65535), got ${iss.input}`,
+});
+export const DeviceRuleSchema = object({
   allow: z.boolean(),
   type: z.string().optional(),
-  major: int.optional(),
-  minor: int.optional(),
+  major: int64.optional(),
+  minor: int64.optional(),
   access: z.string().optional(),
 });
 
-const WeightDeviceSchema = z.object({
-  major: int,
-  minor: int,
+const WeightDeviceSchema = object({
+  major: int64,
+  minor: int64,
   weight: uint16.optional(),
   leafWeight: uint16.optional(),
 });
 
-const ThrottleDeviceSchema = z.object({ major: int, minor: int, rate: uint });
+const ThrottleDeviceSchema = object({ major: int64, minor: int64, rate: uint64 });
 
-export const LinuxResourcesSchema = z.object({
+export const LinuxResourcesSchema = object({
   devices: z.array(DeviceRuleSchema).optional(),
-  memory: z.object({
-    limit: int.optional(),
-    reservation: int.optional(),
-    swap: int.optional(),
-    kernel: int.optional(),
-    kernelTCP: int.optional(),
-    swappiness: uint.optional(),
+  memory: object({
+    limit: int64.optional(),
+    reservation: int64.optional(),
+    swap: int64.optional(),
+    kernel: int64.optional(),
+    kernelTCP: int64.optional(),
+    swappiness: uint64.optional(),
     disableOOMKiller: z.boolean().optional(),
     useHierarchy: z.boolean().optional(),
     checkBeforeUpdate: z.boolean().optional(),
   }).optional(),
-  cpu: z.object({
-    shares: uint.optional(),
-    quota: int.optional(),
-    burst: uint.optional(),
-    period: uint.optional(),
-    realtimeRuntime: int.optional(),
-    realtimePeriod: uint.optional(),
+  cpu: object({
+    shares: uint64.optional(),
+    quota: int64.optional(),
+    burst: uint64.optional(),
+    period: uint64.optional(),
+    realtimeRuntime: int64.optional(),
+    realtimePeriod: uint64.optional(),
     cpus: z.string().optional(),
     mems: z.string().optional(),
-    idle: int.optional(),
+    idle: int64.optional(),
   }).optional(),
-  pids: z.object({ limit: int.optional() }).optional(),
-  blockIO: z.object({
+  pids: object({ limit: int64.optional() }).optional(),
+  blockIO: object({
     weight: uint16.optional(),
     leafWeight: uint16.optional(),
     weightDevice: z.array(WeightDeviceSchema).optional(),
@@ -62,14 +59,14 @@ export const LinuxResourcesSchema = z.object({
     throttleReadIOPSDevice: z.array(ThrottleDeviceSchema).optional(),
     throttleWriteIOPSDevice: z.array(ThrottleDeviceSchema).optional(),
   }).optional(),
-  hugepageLimits: z.array(z.object({ pageSize: z.string(), limit: uint })).optional(),
-  network: z.object({
+  hugepageLimits: z.array(object({ pageSize: z.string(), limit: uint64 })).optional(),
+  network: object({
     classID: uint32.optional(),
-    priorities: z.array(z.object({ name: z.string(), priority: uint32 })).optional(),
+    priorities: z.array(object({ name: z.string(), priority: uint32 })).optional(),
   }).optional(),
   rdma: z.record(
     z.string(),
-    z.object({ hcaHandles: uint32.optional(), hcaObjects: uint32.optional() }),
+    object({ hcaHandles: uint32.optional(), hcaObjects: uint32.optional() }),
   ).optional(),
   unified: z.record(z.string(), z.string()).optional(),
 });
@@ -91,24 +88,25 @@ export const PAGE_SIZE_RE = /^[1-9]\d*[KMG]B$/;
 /** Semantic checks on a parsed `linux.resources`; pointers are JSON pointers under `at`. */
 export function checkResources(r: LinuxResources, at: string): Problem[] {
   const out: Problem[] = [];
-  const error = (path: string, message: string) =>
-    out.push({ pointer: `${at}/${path}`, message, severity: "error" });
-  const warning = (path: string, message: string) =>
-    out.push({ pointer: `${at}/${path}`, message, severity: "warning" });
+  // "memory/swap", or segments when a key may itself hold "/" (rdma devices, unified files).
+  const where = (path: string | string[]) =>
+    at + pointer(...(typeof path === "string" ? path.split("/") : path));
+  const bad = (path: string | string[], message: string) => out.push(error(where(path), message));
+  const warn = (path: string, message: string) => out.push(warning(where(path), message));
 
   r.devices?.forEach((d, i) => {
     if (d.type !== undefined && !["a", "b", "c"].includes(d.type)) {
-      error(`devices/${i}/type`, `device type must be "a", "b" or "c", got "${d.type}"`);
+      bad(`devices/${i}/type`, `device type must be "a", "b" or "c", got "${d.type}"`);
     }
     if (d.access !== undefined && !/^(?!.*(.).*\1)[rwm]*$/.test(d.access)) {
-      error(
+      bad(
         `devices/${i}/access`,
         `device access must combine r, w, m once each, got "${d.access}"`,
       );
     }
     for (const k of ["major", "minor"] as const) {
       const v = d[k];
-      if (v !== undefined && v < -1) error(`devices/${i}/${k}`, `must be >= 0 (or -1 for all)`);
+      if (v !== undefined && v < -1) bad(`devices/${i}/${k}`, `must be >= 0 (or -1 for all)`);
     }
   });
 
@@ -116,38 +114,38 @@ export function checkResources(r: LinuxResources, at: string): Problem[] {
   if (m) {
     for (const k of ["limit", "reservation", "swap"] as const) {
       const v = m[k];
-      if (v !== undefined && v < -1) error(`memory/${k}`, `must be a byte count or -1, got ${v}`);
+      if (v !== undefined && v < -1) bad(`memory/${k}`, `must be a byte count or -1, got ${v}`);
     }
     if (m.swap !== undefined && m.limit !== undefined && m.swap > 0 && m.limit > 0) {
       if (m.swap < m.limit) {
-        error("memory/swap", `memory+swap limit ${m.swap} is below the memory limit ${m.limit}`);
+        bad("memory/swap", `memory+swap limit ${m.swap} is below the memory limit ${m.limit}`);
       }
     }
-    if (m.kernel !== undefined) warning("memory/kernel", "kernel memory limits are ignored");
-    if (m.kernelTCP !== undefined) warning("memory/kernelTCP", "kernel memory limits are ignored");
+    if (m.kernel !== undefined) warn("memory/kernel", "kernel memory limits are ignored");
+    if (m.kernelTCP !== undefined) warn("memory/kernelTCP", "kernel memory limits are ignored");
     if (m.swappiness !== undefined && m.swappiness > 100) {
-      error("memory/swappiness", `must be 0..100, got ${m.swappiness}`);
+      bad("memory/swappiness", `must be 0..100, got ${m.swappiness}`);
     }
   }
 
   const c = r.cpu;
   if (c) {
     if (c.period !== undefined && c.period !== 0 && (c.period < 1000 || c.period > 1000000)) {
-      error("cpu/period", `must be 1000..1000000 microseconds, got ${c.period}`);
+      bad("cpu/period", `must be 1000..1000000 microseconds, got ${c.period}`);
     }
     if (c.quota !== undefined && c.quota !== -1 && c.quota !== 0 && c.quota < 1000) {
-      error("cpu/quota", `must be >= 1000 microseconds or -1, got ${c.quota}`);
+      bad("cpu/quota", `must be >= 1000 microseconds or -1, got ${c.quota}`);
     }
     if (c.burst !== undefined && c.quota !== undefined && c.quota > 0 && c.burst > c.quota) {
-      error("cpu/burst", `burst ${c.burst} is larger than quota ${c.quota}`);
+      bad("cpu/burst", `burst ${c.burst} is larger than quota ${c.quota}`);
     }
     if (c.idle !== undefined && c.idle !== 0 && c.idle !== 1) {
-      error("cpu/idle", `must be 0 or 1, got ${c.idle}`);
+      bad("cpu/idle", `must be 0 or 1, got ${c.idle}`);
     }
     for (const k of ["cpus", "mems"] as const) {
       const v = c[k];
       if (v !== undefined && v !== "" && !isCpuList(v)) {
-        error(`cpu/${k}`, `"${v}" is not a list like "0-3,7"`);
+        bad(`cpu/${k}`, `"${v}" is not a list like "0-3,7"`);
       }
     }
   }
@@ -157,17 +155,17 @@ export function checkResources(r: LinuxResources, at: string): Problem[] {
     for (const k of ["weight", "leafWeight"] as const) {
       const v = b[k];
       if (v !== undefined && v !== 0 && (v < 10 || v > 1000)) {
-        error(`blockIO/${k}`, `must be 10..1000, got ${v}`);
+        bad(`blockIO/${k}`, `must be 10..1000, got ${v}`);
       }
     }
     b.weightDevice?.forEach((d, i) => {
       if (d.weight === undefined && d.leafWeight === undefined) {
-        error(`blockIO/weightDevice/${i}`, "needs weight or leafWeight");
+        bad(`blockIO/weightDevice/${i}`, "needs weight or leafWeight");
       }
       for (const k of ["weight", "leafWeight"] as const) {
         const v = d[k];
         if (v !== undefined && (v < 10 || v > 1000)) {
-          error(`blockIO/weightDevice/${i}/${k}`, `must be 10..1000, got ${v}`);
+          bad(`blockIO/weightDevice/${i}/${k}`, `must be 10..1000, got ${v}`);
         }
       }
     });
@@ -180,37 +178,33 @@ export function checkResources(r: LinuxResources, at: string): Problem[] {
     ] as const;
     for (const k of lists) {
       b[k]?.forEach((d, i) => {
-        if (d.major < 0 || d.minor < 0) error(`blockIO/${k}/${i}`, "major and minor must be >= 0");
+        if (d.major < 0 || d.minor < 0) bad(`blockIO/${k}/${i}`, "major and minor must be >= 0");
       });
     }
   }
 
   r.hugepageLimits?.forEach((h, i) => {
     if (!PAGE_SIZE_RE.test(h.pageSize)) {
-      error(`hugepageLimits/${i}/pageSize`, `"${h.pageSize}" is not a size like "2MB" or "1GB"`);
+      bad(`hugepageLimits/${i}/pageSize`, `"${h.pageSize}" is not a size like "2MB" or "1GB"`);
     }
   });
 
   r.network?.priorities?.forEach((p, i) => {
     if (p.name === "" || /[\s/]/.test(p.name)) {
-      error(`network/priorities/${i}/name`, `"${p.name}" is not an interface name`);
+      bad(`network/priorities/${i}/name`, `"${p.name}" is not an interface name`);
     }
   });
 
   for (const [dev, v] of Object.entries(r.rdma ?? {})) {
     if (v.hcaHandles === undefined && v.hcaObjects === undefined) {
-      error(`rdma/${escapePointer(dev)}`, "needs hcaHandles or hcaObjects");
+      bad(["rdma", dev], "needs hcaHandles or hcaObjects");
     }
   }
 
   for (const key of Object.keys(r.unified ?? {})) {
     if (!/^[a-z_0-9]+\.[A-Za-z0-9_.]+$/.test(key)) {
-      error(`unified/${escapePointer(key)}`, `"${key}" is not a cgroup file name like "io.max"`);
+      bad(["unified", key], `"${key}" is not a cgroup file name like "io.max"`);
     }
   }
   return out;
-}
-
-function escapePointer(s: string): string {
-  return s.replaceAll("~", "~0").replaceAll("/", "~1");
 }
