@@ -4,15 +4,10 @@
 import type { LinuxResources } from "../../specs/resources.ts";
 import { formatRule, normalizeDeviceRules } from "./devices.ts";
 import { fieldError } from "./files.ts";
+import { cpuset, type Mapper, pids, rdma, THROTTLES, write } from "./mapping.ts";
 import type { HostView, Write } from "./types.ts";
 
-type Mapper = (r: LinuxResources, host: HostView) => Write[];
-
 const MEMSW = "memory.memsw.limit_in_bytes";
-
-function write(controller: string, file: string, value: string | number, field: string): Write {
-  return { controller, file, value: String(value), field };
-}
 
 // Starting from "deny everything" makes the result independent of what was allowed before.
 const devices: Mapper = (r) => {
@@ -93,31 +88,6 @@ const cpu: Mapper = (r) => {
   return out;
 };
 
-const cpuset: Mapper = (r) => {
-  const out: Write[] = [];
-  if (r.cpu?.cpus) out.push(write("cpuset", "cpuset.cpus", r.cpu.cpus, "cpu.cpus"));
-  if (r.cpu?.mems) out.push(write("cpuset", "cpuset.mems", r.cpu.mems, "cpu.mems"));
-  return out;
-};
-
-/** Negative = no limit ("max"); 0 is a real limit (runtime-spec 1.2). */
-export function pidsMax(limit: number): string {
-  return limit < 0 ? "max" : String(limit);
-}
-
-const pids: Mapper = (r) =>
-  r.pids?.limit === undefined
-    ? []
-    : [write("pids", "pids.max", pidsMax(r.pids.limit), "pids.limit")];
-
-/** Per-device throttle lists and the suffix their v1 file / v2 io.max key uses. */
-export const THROTTLES = [
-  ["throttleReadBpsDevice", "read_bps", "rbps"],
-  ["throttleWriteBpsDevice", "write_bps", "wbps"],
-  ["throttleReadIOPSDevice", "read_iops", "riops"],
-  ["throttleWriteIOPSDevice", "write_iops", "wiops"],
-] as const;
-
 const blockIO: Mapper = (r, host) => {
   const b = r.blockIO;
   if (!b) return [];
@@ -176,15 +146,6 @@ const network: Mapper = (r) => {
   );
   return out;
 };
-
-/** rdma.max line: "mlx5_1 hca_handle=3 hca_object=10000" (same syntax on v1 and v2). */
-export const rdma: Mapper = (r) =>
-  Object.entries(r.rdma ?? {}).map(([dev, v]) => {
-    const parts = [dev];
-    if (v.hcaHandles !== undefined) parts.push(`hca_handle=${v.hcaHandles}`);
-    if (v.hcaObjects !== undefined) parts.push(`hca_object=${v.hcaObjects}`);
-    return write("rdma", "rdma.max", parts.join(" "), `rdma.${dev}`);
-  });
 
 const unified: Mapper = (r) => {
   if (r.unified && Object.keys(r.unified).length > 0) {

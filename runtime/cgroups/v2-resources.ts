@@ -4,14 +4,8 @@
 import type { LinuxResources } from "../../specs/resources.ts";
 import { blkioToIoWeight, sharesToWeight, swapToV2 } from "./convert.ts";
 import { fieldError } from "./files.ts";
-import { pidsMax, rdma, THROTTLES } from "./v1-resources.ts";
+import { cpuset, type Mapper, pids, rdma, THROTTLES, write } from "./mapping.ts";
 import type { HostView, Write } from "./types.ts";
-
-type Mapper = (r: LinuxResources, host: HostView) => Write[];
-
-function write(controller: string, file: string, value: string | number, field: string): Write {
-  return { controller, file, value: String(value), field };
-}
 
 /** -1 → "max"; the v2 spelling of "unlimited". */
 function max(n: number): string {
@@ -80,18 +74,6 @@ const cpu: Mapper = (r) => {
   }
   return out;
 };
-
-const cpuset: Mapper = (r) => {
-  const out: Write[] = [];
-  if (r.cpu?.cpus) out.push(write("cpuset", "cpuset.cpus", r.cpu.cpus, "cpu.cpus"));
-  if (r.cpu?.mems) out.push(write("cpuset", "cpuset.mems", r.cpu.mems, "cpu.mems"));
-  return out;
-};
-
-const pids: Mapper = (r) =>
-  r.pids?.limit === undefined
-    ? []
-    : [write("pids", "pids.max", pidsMax(r.pids.limit), "pids.limit")];
 
 const blockIO: Mapper = (r, host) => {
   const b = r.blockIO;
