@@ -23,7 +23,12 @@ export function openCgroup(id: string, config: Config): ContainerCgroup {
   const path = config.linux?.cgroupsPath ?? "";
   const manager = cgroupFor(id, path);
   manager.create(config.linux?.resources);
-  if (config.linux?.resources) manager.set(config.linux.resources);
+  try {
+    if (config.linux?.resources) manager.set(config.linux.resources);
+  } catch (e) {
+    manager.destroy();
+    throw e;
+  }
   const fds: number[] = [];
   let into: number | undefined;
   return {

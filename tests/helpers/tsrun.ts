@@ -46,14 +46,30 @@ export async function tsrun(args: string[], opts: RunOptions = {}): Promise<RunR
   const timeout = opts.timeout ?? 60_000;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeout);
+  const files: string[] = [];
   try {
-    const child = new Deno.Command(TSRUN, {
-      args: ["--root", opts.root ?? stateRoot(), ...args],
+    // stdout/stderr go to files, not pipes: a container started by create or run -d inherits
+    // them, and a pipe would not reach EOF until the container exits.
+    const out = await Deno.makeTempFile({ prefix: "tsrun-out-" });
+    const err = await Deno.makeTempFile({ prefix: "tsrun-err-" });
+    files.push(out, err);
+    const child = new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"',
+        "sh",
+        out,
+        err,
+        TSRUN,
+        "--root",
+        opts.root ?? stateRoot(),
+        ...args,
+      ],
       cwd: opts.cwd,
       env: opts.env,
       stdin: opts.stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
+      stdout: "null",
+      stderr: "null",
       signal: abort.signal,
     }).spawn();
     if (opts.stdin !== undefined) {
@@ -65,13 +81,17 @@ export async function tsrun(args: string[], opts: RunOptions = {}): Promise<RunR
       await writer.write(data).catch(() => {});
       await writer.close().catch(() => {});
     }
-    const out = await child.output();
+    const status = await child.status;
     if (abort.signal.aborted) {
       throw new Error(`tsrun ${args.join(" ")}: no exit after ${timeout} ms (killed)`);
     }
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    return {
+      code: status.code,
+      stdout: await Deno.readTextFile(out),
+      stderr: await Deno.readTextFile(err),
+    };
   } finally {
     clearTimeout(timer);
+    for (const f of files.splice(0)) await Deno.remove(f).catch(() => {});
   }
 }
