@@ -10,6 +10,7 @@ import {
   makeBundle,
   mountsUnder,
   processesMatching,
+  REPO_ROOT,
   requireRoot,
   skipUnless,
   stateRoot,
@@ -198,4 +199,48 @@ Deno.test("tsrun() runs the CLI with this file's state root", async () => {
   assert.match(bad.stderr, /^tsrun: no such command: no-such-command/);
   assert.ok(Deno.statSync(stateRoot()).isDirectory);
   await assert.rejects(() => tsrun(["--version"], { timeout: 1 }), /no exit after 1 ms/);
+});
+
+Deno.test("scripts/test ends with the plain summary line and fails on failures or no tests", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsrun-test-fixture-" });
+  const script = join(REPO_ROOT, "scripts", "test");
+  const runTest = async (...args: string[]) => {
+    const out = await new Deno.Command(script, { args, stdout: "piped", stderr: "piped" }).output();
+    const lines = new TextDecoder().decode(out.stdout).trimEnd().split("\n");
+    return { code: out.code, last: lines.at(-1) };
+  };
+  try {
+    const mixed = join(dir, "mixed.test.ts");
+    await Deno.writeTextFile(
+      mixed,
+      `Deno.test("passes", () => {});
+Deno.test("passes with a step", async (t) => { await t.step("step", () => {}); });
+Deno.test("fails", () => { throw new Error("expected failure"); });
+Deno.test({ name: "skipped", ignore: true, fn() {} });
+`,
+    );
+    assert.deepEqual(await runTest(mixed), {
+      code: 1,
+      last: "tests: 2 passed, 1 failed, 1 skipped",
+    });
+    assert.deepEqual(await runTest("--filter", "passes", mixed), {
+      code: 0,
+      last: "tests: 2 passed, 0 failed, 0 skipped",
+    });
+    assert.deepEqual(await runTest("--filter", "no-such-test", mixed), {
+      code: 1,
+      last: "tests: 0 passed, 0 failed, 0 skipped",
+    });
+    const broken = join(dir, "broken.test.ts");
+    await Deno.writeTextFile(
+      broken,
+      `const n: number = "not a number";\nDeno.test("t", () => {});\n`,
+    );
+    assert.deepEqual(await runTest(broken), {
+      code: 1,
+      last: "tests: 0 passed, 0 failed, 0 skipped",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
