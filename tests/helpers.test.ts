@@ -198,6 +198,8 @@ Deno.test("tsrun() runs the CLI with this file's state root", async () => {
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /^tsrun: no such command: no-such-command/);
   assert.ok(Deno.statSync(stateRoot()).isDirectory);
+  const bare = await tsrun(["--version"], { clearEnv: true, cwd: "/" });
+  assert.equal(bare.stdout, version.stdout, "runs from any cwd with an empty environment");
   await assert.rejects(() => tsrun(["--version"], { timeout: 1 }), /no exit after 1 ms/);
 });
 

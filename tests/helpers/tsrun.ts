@@ -26,8 +26,10 @@ export function stateRoot(): string {
 
 export interface RunOptions {
   stdin?: string | Uint8Array;
-  /** Added to (not replacing) the inherited environment. */
+  /** Added to the inherited environment (or the whole environment with clearEnv). */
   env?: Record<string, string>;
+  /** Start from an empty environment, as container engines call runtimes. */
+  clearEnv?: boolean;
   cwd?: string;
   /** Overrides the per-file state root. */
   root?: string;
@@ -67,6 +69,7 @@ export async function tsrun(args: string[], opts: RunOptions = {}): Promise<RunR
       ],
       cwd: opts.cwd,
       env: opts.env,
+      clearEnv: opts.clearEnv,
       stdin: opts.stdin === undefined ? "null" : "piped",
       stdout: "null",
       stderr: "null",
