@@ -9,7 +9,11 @@ export async function writeLog(
   msg: string,
 ): Promise<void> {
   if (!global.log) return;
-  const { configure, getLogger, reset } = await import("@logtape/logtape");
+  // A computed specifier keeps logtape out of the module graph Deno prefetches at start.
+  const logtape = "@logtape/logtape";
+  const { configure, getLogger, reset } = await import(
+    logtape
+  ) as typeof import("@logtape/logtape");
   const file = await Deno.open(global.log, { append: true, create: true, mode: 0o644 });
   const enc = new TextEncoder();
   const time = new Date().toISOString().replace(/\.\d+Z$/, "Z");

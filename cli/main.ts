@@ -2,7 +2,7 @@
 import { helpText, parseArgs, UsageError } from "./args.ts";
 import { CliError, type GlobalOptions } from "./command.ts";
 import { globalFlags } from "./globals.ts";
-import { commands } from "./registry.ts";
+import { commands, loadCommand } from "./registry.ts";
 import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
 
@@ -78,7 +78,7 @@ export async function cli(argv: string[]): Promise<number> {
     }
     const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!entry) throw new UsageError(`no such command: ${name} (see '${PROGRAM} help')`);
-    const cmd = (await entry.load()).default;
+    const cmd = await loadCommand(name);
     if (wantHelp || rest.includes("--help") || rest.includes("-h")) {
       const helpIdx = Math.max(rest.indexOf("--help"), rest.indexOf("-h"));
       // `exec ID sh -h` passes -h to the container process, not to us.

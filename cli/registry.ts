@@ -3,34 +3,38 @@ import type { Command } from "./command.ts";
 
 export interface Entry {
   summary: string;
-  load: () => Promise<{ default: Command }>;
   hidden?: boolean;
 }
 
+/**
+ * Imports cli/commands/<name>.ts. The specifier is computed on purpose: Deno prefetches every
+ * statically visible dynamic import when it starts from source, which would load every command
+ * (and zod) on each call, the container's init included. `deno compile` gets them via --include.
+ */
+export async function loadCommand(name: string): Promise<Command> {
+  const url = new URL(`./commands/${name}.ts`, import.meta.url).href;
+  return (await import(url)).default;
+}
+
 export const commands: Record<string, Entry> = {
-  create: { summary: "create a container", load: () => import("./commands/create.ts") },
+  create: { summary: "create a container" },
   start: {
     summary: "executes the user defined process in a created container",
-    load: () => import("./commands/start.ts"),
   },
-  run: { summary: "create and run a container", load: () => import("./commands/run.ts") },
-  state: { summary: "output the state of a container", load: () => import("./commands/state.ts") },
+  run: { summary: "create and run a container" },
+  state: { summary: "output the state of a container" },
   list: {
     summary: "lists containers started by tsrun with the given root",
-    load: () => import("./commands/list.ts"),
   },
   kill: {
     summary: "kill sends the specified signal (default: SIGTERM) to the container's init process",
-    load: () => import("./commands/kill.ts"),
   },
   delete: {
     summary: "delete any resources held by the container often used with detached container",
-    load: () => import("./commands/delete.ts"),
   },
-  spec: { summary: "create a new specification file", load: () => import("./commands/spec.ts") },
+  spec: { summary: "create a new specification file" },
   validate: {
     summary: "check a bundle's config.json against the OCI runtime spec",
-    load: () => import("./commands/validate.ts"),
   },
-  features: { summary: "show the enabled features", load: () => import("./commands/features.ts") },
+  features: { summary: "show the enabled features" },
 };

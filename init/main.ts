@@ -2,7 +2,7 @@
 // from the inherited socket, prepares the rootfs and the process, reports "ready", waits on the
 // exec fifo for `start`, then execs the user process. It loads no zod and no CLI code.
 import { Channel } from "./channel.ts";
-import { type FromInit, INIT_PIPE_ENV, type InitRequest, type ToInit } from "./protocol.ts";
+import { type FromInit, INIT_PIPE_ENV, type ToInit } from "./protocol.ts";
 import { planRootfs } from "./plan.ts";
 import { type RootfsContext, runRootfsStep } from "./rootfs.ts";
 import { runHooks } from "./hooks.ts";
