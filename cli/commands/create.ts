@@ -15,7 +15,7 @@ const command: Command = {
     await createContainer({
       id: ctx.args[0],
       bundle,
-      config: await loadConfig(bundle),
+      loadConfig,
       store: storeOf(ctx),
       pidFile: ctx.flags["pid-file"] as string | undefined,
       noPivot: ctx.flags["no-pivot"] === true,

@@ -30,7 +30,7 @@ const command: Command = {
     const { state, child } = await createContainer({
       id,
       bundle,
-      config: await loadConfig(bundle),
+      loadConfig,
       store,
       pidFile: ctx.flags["pid-file"] as string | undefined,
       noPivot: ctx.flags["no-pivot"] === true,

@@ -1,6 +1,7 @@
-// The container's cgroup as create needs it: made and configured before the init exists, joined
-// by the init's spawn child before it execs anything, removed on failure or delete.
-import type { Config } from "../../specs/schema/config.ts";
+// The container's cgroup as create needs it: made before the init exists and joined by the
+// init's spawn child before it execs anything; configured once the config is validated;
+// removed on failure or delete.
+import type { LinuxResources } from "../../specs/resources.ts";
 import { cgroupManager } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import { closeFd } from "../../syscalls/socket.ts";
@@ -12,6 +13,8 @@ export interface ContainerCgroup {
   procsFds(): number[];
   cloneIntoFd(): number | undefined;
   closeFds(): void;
+  /** Applies the validated resources. */
+  apply(resources: LinuxResources | undefined): void;
   destroy(): void;
 }
 
@@ -19,16 +22,10 @@ export function cgroupFor(id: string, cgroupsPath: string | undefined): CgroupMa
   return cgroupManager({ cgroupsPath: cgroupsPath ?? "", id });
 }
 
-export function openCgroup(id: string, config: Config): ContainerCgroup {
-  const path = config.linux?.cgroupsPath ?? "";
+export function openCgroup(id: string, cgroupsPath: string | undefined): ContainerCgroup {
+  const path = cgroupsPath ?? "";
   const manager = cgroupFor(id, path);
-  manager.create(config.linux?.resources);
-  try {
-    if (config.linux?.resources) manager.set(config.linux.resources);
-  } catch (e) {
-    manager.destroy();
-    throw e;
-  }
+  manager.create();
   const fds: number[] = [];
   let into: number | undefined;
   return {
@@ -46,6 +43,9 @@ export function openCgroup(id: string, config: Config): ContainerCgroup {
       for (const fd of fds.splice(0)) closeFd(fd);
       if (into !== undefined) closeFd(into);
       into = undefined;
+    },
+    apply(resources) {
+      if (resources) manager.set(resources);
     },
     destroy: () => manager.destroy(),
   };

@@ -1,24 +1,28 @@
 // `create`: namespaces, cgroup and rootfs for a new container whose init then waits for `start`
 // on the exec fifo (or, for `run`, goes straight on). Any failure undoes every step taken.
+//
+// The init is a second Deno start (~25 ms), so it is spawned as soon as the namespaces and the
+// cgroup directory are known from the raw config.json, and boots on the other core while this
+// process loads the schemas and validates the config. An invalid config then kills it again.
 import type { Config } from "../../specs/schema/config.ts";
 import { Store, type StoredState } from "../state/store.ts";
 import { processStart } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
-import { initCommand } from "../self-exec.ts";
-import { NAMESPACES, type NamespaceType } from "../namespaces.ts";
 import { Channel } from "../../init/channel.ts";
-import { type FromInit, INIT_PIPE_ENV, type InitRequest } from "../../init/protocol.ts";
+import type { FromInit, InitRequest } from "../../init/protocol.ts";
 import { runHooks } from "../../init/hooks.ts";
-import { type Child, spawn, SpawnError, SpawnPlan } from "../../syscalls/spawn/mod.ts";
+import { SpawnError } from "../../syscalls/spawn/mod.ts";
+import type { Child } from "../../syscalls/spawn/mod.ts";
 import { closeFd, initSocketPair, mkfifo } from "../../syscalls/socket.ts";
-import { O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
+import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
 
 export interface CreateOptions {
   id: string;
   bundle: string;
-  config: Config;
+  /** Reads and validates <bundle>/config.json; throws a one-line error when invalid. */
+  loadConfig(bundle: string): Promise<Config>;
   store: Store;
   pidFile?: string;
   noPivot: boolean;
@@ -61,85 +65,34 @@ function idMap(maps: { containerID: number; hostID: number; size: number }[] = [
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 }
 
-export async function createContainer(opts: CreateOptions): Promise<Created> {
-  const { id, bundle, config, store } = opts;
-  if (!config.process) {
-    throw new RuntimeError("config.json: /process: required to create a container");
+/** config.json parsed without validation, or undefined when it is not a JSON object. */
+function peekConfig(bundle: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
+    return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
   }
-  const rootfs = resolveRootfs(bundle, config);
+}
+
+export async function createContainer(opts: CreateOptions): Promise<Created> {
+  const { id, bundle, store } = opts;
+  const raw = peekConfig(bundle);
+  const early = raw && peekNamespaces(raw);
+  // A config too broken to read is reported by validation before anything is made.
+  let config = early ? undefined : await opts.loadConfig(bundle);
   const undo = new Undo();
   store.claim(id);
   undo.push(() => store.remove(id));
-  const cleanupFds: number[] = [];
+  const [parentEnd, childEnd] = initSocketPair();
+  const fds = [parentEnd, childEnd];
   try {
-    const cgroup = openCgroup(id, config);
+    const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
+    const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
     undo.push(() => cgroup.destroy());
-
-    const fifo = opts.waitForStart ? store.fifo(id) : undefined;
-    if (fifo) mkfifo(fifo, 0o622);
-
-    const [parentEnd, childEnd] = initSocketPair();
-    cleanupFds.push(parentEnd, childEnd);
-
-    const namespaces = config.linux?.namespaces ?? [];
-    let flags = 0n;
-    const plan = new SpawnPlan();
-    const joins: { type: NamespaceType; fd: number }[] = [];
-    for (const ns of namespaces) {
-      const type = ns.type as NamespaceType;
-      if (!ns.path) {
-        flags |= NAMESPACES[type].flag;
-        continue;
-      }
-      let fd: number;
-      try {
-        fd = openFd(ns.path, O_RDONLY | O_CLOEXEC);
-      } catch (e) {
-        throw new RuntimeError(
-          `linux.namespaces: ${type} path ${ns.path}: ${(e as Error).message}`,
-        );
-      }
-      joins.push({ type, fd });
-    }
-    const newUserns = (flags & NAMESPACES.user.flag) !== 0n;
-    // The user namespace first: the others are then joined with its privileges.
-    joins.sort((a, b) => (a.type === "user" ? -1 : b.type === "user" ? 1 : 0));
-    for (const j of joins) {
-      plan.step(`join ${j.type} namespace`, "setns", [j.fd, NAMESPACES[j.type].flag]);
-    }
-    const timeNs = (flags & NAMESPACES.time.flag) !== 0n;
-    if (timeNs) {
-      // A new time namespace applies from the next execve, once the parent wrote its offsets.
-      flags &= ~NAMESPACES.time.flag;
-      plan.step("unshare time namespace", "unshare", [NAMESPACES.time.flag]);
-    }
-    const needsSync = newUserns || timeNs;
-    if (needsSync) {
-      plan.step("wait for the parent", "read", [childEnd, plan.buffer(8), 1]);
-      if (newUserns) {
-        plan.step("become root in the user namespace (setresgid)", "setresgid", [0, 0, 0]);
-        plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
-      }
-    }
-    for (const fd of cgroup.procsFds()) {
-      plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
-    }
-    const init = initCommand(`${INIT_PIPE_ENV}=${childEnd}`);
-    plan.execve(init.path, init.argv, init.env, "start the container init");
-
-    let child: Child;
-    try {
-      child = spawn(plan, {
-        flags,
-        pidfd: false,
-        cgroupFd: cgroup.cloneIntoFd(),
-        vfork: !needsSync,
-      });
-    } finally {
-      plan.free();
-      cgroup.closeFds();
-      for (const j of joins) closeFd(j.fd);
-    }
+    const namespaces = early ?? peekNamespaces(config)!;
+    const init: InitChild = spawnInit(namespaces, cgroup, childEnd);
+    const child = init.child;
     undo.push(() => {
       try {
         Deno.kill(child.pid, "SIGKILL");
@@ -147,15 +100,25 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       child.waitSync();
     });
     closeFd(childEnd);
-    cleanupFds.splice(cleanupFds.indexOf(childEnd), 1);
+    fds.splice(fds.indexOf(childEnd), 1);
 
-    if (needsSync) {
-      if (newUserns) {
+    config ??= await opts.loadConfig(bundle);
+    if (!config.process) {
+      throw new RuntimeError("config.json: /process: required to create a container");
+    }
+    const rootfs = resolveRootfs(bundle, config);
+    cgroup.apply(config.linux?.resources);
+    const fifo = opts.waitForStart ? store.fifo(id) : undefined;
+    if (fifo) mkfifo(fifo, 0o622);
+
+    const channel = new Channel(parentEnd);
+    if (init.needsSync) {
+      if (init.newUserns) {
         Deno.writeTextFileSync(`/proc/${child.pid}/uid_map`, idMap(config.linux?.uidMappings));
         Deno.writeTextFileSync(`/proc/${child.pid}/gid_map`, idMap(config.linux?.gidMappings));
       }
-      if (timeNs) writeTimeOffsets(child.pid, config);
-      new Channel(parentEnd).sendRaw(new Uint8Array([0]));
+      if (init.newTimens) writeTimeOffsets(child.pid, config);
+      channel.sendRaw(new Uint8Array([0]));
     }
     try {
       child.resultSync();
@@ -165,12 +128,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       }
       throw e;
     }
-    const pidStart = processStart(child.pid) ?? 0;
     const state: StoredState = {
       ociVersion: config.ociVersion,
       id,
       pid: child.pid,
-      pidStart,
+      pidStart: processStart(child.pid) ?? 0,
       bundle,
       rootfs,
       created: new Date().toISOString(),
@@ -186,7 +148,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       bundle,
       annotations: state.annotations,
     };
-    const channel = new Channel(parentEnd);
     const request: InitRequest = {
       type: "config",
       id,
@@ -197,8 +158,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       noPivot: opts.noPivot,
       preserveFds: opts.preserveFds,
       state: ociState,
-      newUserns,
-      newMountns: (flags & NAMESPACES.mount.flag) !== 0n,
+      newUserns: init.newUserns,
+      newMountns: init.newMountns,
     };
     channel.send(request);
     for (;;) {
@@ -223,7 +184,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     undo.run();
     throw e;
   } finally {
-    for (const fd of cleanupFds) closeFd(fd);
+    for (const fd of fds) closeFd(fd);
   }
 }
 

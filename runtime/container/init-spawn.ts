@@ -1,0 +1,98 @@
+// Starting the container's init: a native spawn child enters or creates the namespaces, joins
+// the cgroup, waits for the parent when a user or time namespace needs it, then execs
+// `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
+import { NAMESPACES, type NamespaceType } from "../namespaces.ts";
+import { initCommand } from "../self-exec.ts";
+import { RuntimeError } from "../errors.ts";
+import { INIT_PIPE_ENV } from "../../init/protocol.ts";
+import { type Child, spawn, SpawnPlan } from "../../syscalls/spawn/mod.ts";
+import { O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
+import { closeFd } from "../../syscalls/socket.ts";
+import type { ContainerCgroup } from "./cgroup.ts";
+
+export interface NamespaceRequest {
+  type: NamespaceType;
+  path?: string;
+}
+
+export interface InitChild {
+  child: Child;
+  /** The child waits on the channel for one byte: after uid/gid maps or time offsets. */
+  needsSync: boolean;
+  newUserns: boolean;
+  newTimens: boolean;
+  newMountns: boolean;
+}
+
+export function spawnInit(
+  namespaces: readonly NamespaceRequest[],
+  cgroup: ContainerCgroup,
+  channelFd: number,
+): InitChild {
+  let flags = 0n;
+  const joins: { type: NamespaceType; fd: number }[] = [];
+  const plan = new SpawnPlan();
+  try {
+    for (const ns of namespaces) {
+      if (!ns.path) {
+        flags |= NAMESPACES[ns.type].flag;
+        continue;
+      }
+      try {
+        joins.push({ type: ns.type, fd: openFd(ns.path, O_RDONLY | O_CLOEXEC) });
+      } catch (e) {
+        throw new RuntimeError(`linux.namespaces: ${ns.type} ${ns.path}: ${(e as Error).message}`);
+      }
+    }
+    // The user namespace first: the others are then joined with its privileges.
+    joins.sort((a, b) => (a.type === "user" ? -1 : b.type === "user" ? 1 : 0));
+    for (const j of joins) {
+      plan.step(`join ${j.type} namespace ${j.fd}`, "setns", [j.fd, NAMESPACES[j.type].flag]);
+    }
+    const newUserns = (flags & NAMESPACES.user.flag) !== 0n;
+    const newTimens = (flags & NAMESPACES.time.flag) !== 0n;
+    if (newTimens) {
+      // A new time namespace applies from the next execve, once the parent wrote its offsets.
+      flags &= ~NAMESPACES.time.flag;
+      plan.step("unshare time namespace", "unshare", [NAMESPACES.time.flag]);
+    }
+    const needsSync = newUserns || newTimens;
+    if (needsSync) {
+      plan.step("wait for the parent", "read", [channelFd, plan.buffer(8), 1]);
+      if (newUserns) {
+        plan.step("become root in the user namespace (setresgid)", "setresgid", [0, 0, 0]);
+        plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
+      }
+    }
+    for (const fd of cgroup.procsFds()) {
+      plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
+    }
+    const init = initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
+    plan.execve(init.path, init.argv, init.env, "start the container init");
+    const child = spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd(), vfork: !needsSync });
+    return {
+      child,
+      needsSync,
+      newUserns,
+      newTimens,
+      newMountns: (flags & NAMESPACES.mount.flag) !== 0n,
+    };
+  } finally {
+    plan.free();
+    cgroup.closeFds();
+    for (const j of joins) closeFd(j.fd);
+  }
+}
+
+/** The namespaces of a config not validated yet, or undefined when they are malformed. */
+export function peekNamespaces(raw: unknown): NamespaceRequest[] | undefined {
+  const list = (raw as { linux?: { namespaces?: unknown } })?.linux?.namespaces ?? [];
+  if (!Array.isArray(list)) return undefined;
+  const out: NamespaceRequest[] = [];
+  for (const ns of list) {
+    if (typeof ns?.type !== "string" || !Object.hasOwn(NAMESPACES, ns.type)) return undefined;
+    if (ns.path !== undefined && typeof ns.path !== "string") return undefined;
+    out.push({ type: ns.type as NamespaceType, path: ns.path || undefined });
+  }
+  return out;
+}
