@@ -74,6 +74,11 @@ export function openForWrite(path: string): number {
   return openFd(path, O_WRONLY);
 }
 
+/** O_RDONLY|O_CLOEXEC fd of a control file (an event source, e.g. memory.oom_control). */
+export function openForRead(path: string): number {
+  return openFd(path, O_RDONLY);
+}
+
 /** O_DIRECTORY|O_CLOEXEC fd of a directory (CLONE_INTO_CGROUP, bpf attach target). */
 export function openDir(path: string): number {
   return openFd(path, O_RDONLY | O_DIRECTORY);

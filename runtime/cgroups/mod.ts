@@ -1,30 +1,61 @@
-// The cgroup layer's entry point: pick the manager for this host's layout.
-import { detect } from "./detect.ts";
-import { readFile } from "./files.ts";
+// The cgroup layer's entry point: pick the manager for this host's layout, either resolving a
+// container's cgroupsPath (create) or reopening the directories create resolved (every later
+// command).
+import { type CgroupHost, detect, type Hierarchy } from "./detect.ts";
+import { CgroupError, readFile } from "./files.ts";
 import { hierarchyDir, parseCgroupsPath, parseProcCgroup } from "./path.ts";
 import type { CgroupManager, Layout } from "./types.ts";
 import { V1Manager } from "./v1.ts";
 import { V2Manager } from "./v2.ts";
 
-export interface CgroupOptions {
-  /** linux.cgroupsPath; unset means the container id, relative (runc's cgroupfs default). */
-  cgroupsPath?: string;
-  id: string;
+interface HostOptions {
   /** Where the hierarchies are mounted; tests point this at a temporary tree. */
   root?: string;
-  /** Overrides detection (e.g. "v2" to use the unified mount of a hybrid host on its own). */
-  layout?: Layout;
   /** Directory holding `mountinfo` and `cgroup` of the calling process. */
   proc?: string;
 }
 
+export interface CgroupOptions extends HostOptions {
+  /** linux.cgroupsPath; unset means the container id, relative (runc's cgroupfs default). */
+  cgroupsPath?: string;
+  id: string;
+  /** Overrides detection (e.g. "v2" to use the unified mount of a hybrid host on its own). */
+  layout?: Layout;
+}
+
+/** What a container's state keeps to find its cgroup again. A relative cgroupsPath resolves
+ * against the caller's own cgroup, and engines run pause/delete/... from other cgroups than
+ * create's: so later commands reopen these directories instead of resolving it again. */
+export type CgroupRecord = Pick<CgroupManager, "layout" | "paths">;
+
+function managerFor(
+  host: CgroupHost,
+  id: string,
+  dirOf: (h: Hierarchy) => string | undefined,
+): CgroupManager {
+  if (host.layout !== "v2") return new V1Manager(host, dirOf, id);
+  const dir = dirOf(host.unified!);
+  if (dir === undefined) throw new CgroupError(`container ${id}: no cgroup2 directory recorded`);
+  return new V2Manager(host, dir, id);
+}
+
+/** The manager for a container's cgroupsPath, resolved as runc's cgroupfs driver does. */
 export function cgroupManager(o: CgroupOptions): CgroupManager {
   const proc = o.proc ?? "/proc/self";
   const host = detect(o.root ?? "/sys/fs/cgroup", proc, o.layout);
   const path = parseCgroupsPath(o.cgroupsPath, o.id);
   const own = path.relative ? parseProcCgroup(readFile(`${proc}/cgroup`)) : new Map();
-  if (host.layout !== "v2") return new V1Manager(host, path, own, o.id);
-  return new V2Manager(host, hierarchyDir(host.unified!, path, own, true), o.id);
+  return managerFor(host, o.id, (h) => hierarchyDir(h, path, own, host.layout === "v2"));
+}
+
+/** The manager over exactly the directories a record names, whatever the caller's cgroup. */
+export function reopenCgroup(id: string, saved: CgroupRecord, o: HostOptions = {}): CgroupManager {
+  if (typeof saved?.paths !== "object" || saved.paths === null) {
+    throw new CgroupError(`container ${id}: its state records no cgroup directories`);
+  }
+  const host = detect(o.root ?? "/sys/fs/cgroup", o.proc ?? "/proc/self", saved.layout);
+  // The unified hierarchy is keyed "", a v1 one by its first controller (as `paths` is).
+  return managerFor(host, id, (h) => saved.paths[h.controllers[0] ?? ""]);
 }
 
 export { closeFd } from "./files.ts";

@@ -1,5 +1,6 @@
 // Types shared by the cgroup v1 and v2 managers.
 import type { LinuxResources } from "../../specs/resources.ts";
+import type { OomWatch } from "./oom.ts";
 import type { StatsEvent } from "./stats-types.ts";
 
 /** v1: only legacy hierarchies; v2: one unified hierarchy; hybrid: v1 controllers plus a
@@ -53,6 +54,8 @@ export interface CgroupManager {
   /** Signals every process; on v2, SIGKILL uses cgroup.kill when the kernel has it. */
   killAll(signal: number): void;
   stats(): StatsEvent;
+  /** Starts watching the memory cgroup for OOMs; throws when there is no memory cgroup. */
+  oomWatch(): OomWatch;
   /** Removes the cgroup directories (and child cgroups); absent ones are fine. */
   destroy(): void;
   exists(): boolean;

@@ -19,7 +19,7 @@ import {
 } from "./files.ts";
 import { freezerStateV1, freezerStateV2, freezeV1, freezeV2, thawV1, thawV2 } from "./freezer.ts";
 import { signalEach } from "./kill.ts";
-import { type CgroupPath, hierarchyDir } from "./path.ts";
+import { type OomWatch, watchOomV1, watchOomV2 } from "./oom.ts";
 import { emptyStats, omitEmpty, type StatsEvent } from "./stats-types.ts";
 import { collectV1 } from "./stats-v1.ts";
 import { collectHugetlbV2 } from "./stats-v2.ts";
@@ -39,14 +39,19 @@ export class V1Manager implements CgroupManager {
   readonly #dirs: Place[];
   readonly #unified?: Place;
 
-  constructor(host: CgroupHost, path: CgroupPath, own: Map<string, string>, readonly id: string) {
+  /** `dirOf` names the container's directory in each hierarchy; one it leaves undefined is
+   * not used (a hierarchy mounted after the container was made does not hold it). */
+  constructor(
+    host: CgroupHost,
+    dirOf: (h: Hierarchy) => string | undefined,
+    readonly id: string,
+  ) {
     this.layout = host.layout === "hybrid" ? "hybrid" : "v1";
-    const place = (h: Hierarchy, controllers: string[]) => ({
-      controllers,
-      mountpoint: h.mountpoint,
-      dir: hierarchyDir(h, path, own, false),
-    });
-    this.#dirs = host.v1.map((h) => place(h, h.controllers));
+    const place = (h: Hierarchy, controllers: string[]) => {
+      const dir = dirOf(h);
+      return dir === undefined ? undefined : { controllers, mountpoint: h.mountpoint, dir };
+    };
+    this.#dirs = host.v1.map((h) => place(h, h.controllers)).filter((p) => p !== undefined);
     if (host.unified) this.#unified = place(host.unified, host.unifiedControllers);
   }
 
@@ -214,6 +219,15 @@ export class V1Manager implements CgroupManager {
       collectHugetlbV2(u.dir, data);
     }
     return { type: "stats", id: this.id, data: omitEmpty(data) };
+  }
+
+  /** The v1 memory cgroup, or on a hybrid host without one the unified tree's. */
+  oomWatch(): OomWatch {
+    const v1 = this.#dirOf("memory");
+    if (v1) return watchOomV1(v1);
+    const u = this.#unified;
+    if (u?.controllers.includes("memory")) return watchOomV2(u.dir);
+    throw new CgroupError("cannot watch for OOMs: this host has no memory cgroup");
   }
 
   destroy(): void {

@@ -16,6 +16,7 @@ import {
 } from "./files.ts";
 import { freezerStateV2, freezeV2, thawV2 } from "./freezer.ts";
 import { signalEach } from "./kill.ts";
+import { type OomWatch, watchOomV2 } from "./oom.ts";
 import { emptyStats, omitEmpty, type StatsEvent } from "./stats-types.ts";
 import { collectV2 } from "./stats-v2.ts";
 import type { CgroupManager, FreezerState, Write } from "./types.ts";
@@ -114,6 +115,10 @@ export class V2Manager implements CgroupManager {
     const data = emptyStats();
     collectV2(this.dir, data);
     return { type: "stats", id: this.id, data: omitEmpty(data) };
+  }
+
+  oomWatch(): OomWatch {
+    return watchOomV2(this.dir);
   }
 
   destroy(): void {
