@@ -1,6 +1,7 @@
 // Newline-delimited JSON over the init socket (a blocking fd). Shared by the parent (runtime/)
 // and init/, so it depends on nothing but syscalls/.
 import { check, errno, libc } from "../syscalls/libc.ts";
+import { recvWithFds, sendFds } from "../syscalls/fdpass.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { EINTR } from "../syscalls/errno.ts";
 
@@ -9,10 +10,17 @@ const dec = new TextDecoder();
 
 export class Channel {
   #buf = new Uint8Array(0);
+  /** Fds that arrived with messages (SCM_RIGHTS), in order. */
+  readonly fds: number[] = [];
   constructor(readonly fd: number) {}
 
   send(msg: unknown): void {
     this.sendRaw(enc.encode(JSON.stringify(msg) + "\n"));
+  }
+
+  /** A message with an fd attached; the peer finds it in `fds` once it received the message. */
+  sendWithFd(msg: unknown, fd: number): void {
+    sendFds(this.fd, enc.encode(JSON.stringify(msg) + "\n"), [fd]);
   }
 
   sendRaw(data: Uint8Array): void {
@@ -38,12 +46,8 @@ export class Channel {
         return JSON.parse(line) as T;
       }
       const chunk = new Uint8Array(65536);
-      const n = Number(libc().read(this.fd, chunk, BigInt(chunk.length)));
-      if (n < 0) {
-        const e = errno();
-        if (e === EINTR) continue;
-        throw new SyscallError("read", e, "init channel");
-      }
+      const { n, fds } = recvWithFds(this.fd, chunk);
+      this.fds.push(...fds);
       if (n === 0) return undefined;
       const merged = new Uint8Array(this.#buf.length + n);
       merged.set(this.#buf);

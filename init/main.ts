@@ -6,6 +6,7 @@ import { type FromInit, INIT_PIPE_ENV, type ToInit } from "./protocol.ts";
 import { planRootfs } from "./plan.ts";
 import { type RootfsContext, runRootfsStep } from "./rootfs.ts";
 import { runHooks } from "./hooks.ts";
+import { setupConsole } from "./console.ts";
 import { prepareProcess, waitForStart } from "./process.ts";
 import { check, libc, O_CLOEXEC, O_PATH, openFd } from "../syscalls/libc.ts";
 
@@ -49,6 +50,8 @@ export async function initMain(): Promise<never> {
         await runRootfsStep(step, ctx);
       }
     }
+    // As root, before the user's credentials: the pty comes from the container's devpts.
+    const tty = setupConsole(req, channel);
     const exec = prepareProcess(req);
     send({ type: "ready" });
     channel.close();
@@ -58,6 +61,7 @@ export async function initMain(): Promise<never> {
       { ...state, status: "created" },
       "startContainer",
     );
+    tty?.attach();
     return exec();
   } catch (err) {
     try {

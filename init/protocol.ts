@@ -20,6 +20,8 @@ export interface InitRequest {
   state: Record<string, unknown>;
   /** The container lives in a new user namespace whose maps the parent wrote. */
   newUserns: boolean;
+  /** Inherited fd of the engine's console socket (process.terminal with --console-socket). */
+  consoleSocket?: number;
   /** The container has its own mount namespace (otherwise no rootfs setup is possible). */
   newMountns: boolean;
 }
@@ -29,6 +31,8 @@ export type ToInit = InitRequest | { type: "continue" } | { type: "abort"; messa
 export type FromInit =
   /** init reached a point where the parent must run hooks in the runtime namespace. */
   | { type: "hooks"; phase: Exclude<HookPhase, "createContainer"> }
+  /** The pty master for a foreground `run` with a terminal, attached to the message (SCM_RIGHTS). */
+  | { type: "console" }
   /** Everything is set up; init now waits on the exec fifo (or execs at once without one). */
   | { type: "ready" }
   | { type: "error"; message: string };

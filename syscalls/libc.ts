@@ -30,6 +30,7 @@ const symbols = {
   umask: { parameters: ["u32"], result: "u32" },
   symlink: { parameters: ["buffer", "buffer"], result: "i32" },
   chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
@@ -41,10 +42,18 @@ const symbols = {
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   prlimit: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
   setgroups: { parameters: ["usize", "buffer"], result: "i32" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsid: { parameters: [], result: "i32" },
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  cfmakeraw: { parameters: ["buffer"], result: "void" },
+  isatty: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 const asyncSymbols = {
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 let lib: Deno.DynamicLibrary<typeof symbols>["symbols"] | undefined;
@@ -81,10 +90,18 @@ export function sys(name: string, nr: number, args: (number | bigint)[], subject
   return r;
 }
 
+function async(): Deno.DynamicLibrary<typeof asyncSymbols>["symbols"] {
+  return asyncLib ??= Deno.dlopen("libc.so.6", asyncSymbols).symbols;
+}
+
 /** waitpid on a pool thread, for callers that must keep the event loop (signals) alive. */
 export async function waitpidAsync(pid: number, status: Uint8Array<ArrayBuffer>): Promise<number> {
-  asyncLib ??= Deno.dlopen("libc.so.6", asyncSymbols).symbols;
-  return await asyncLib.waitpid(pid, status, 0);
+  return await async().waitpid(pid, status, 0);
+}
+
+/** read(2) on a pool thread: a raw fd (a pty master) read without blocking the event loop. */
+export async function readAsync(fd: number, buf: Uint8Array<ArrayBuffer>): Promise<number> {
+  return Number(await async().read(fd, buf, BigInt(buf.length)));
 }
 
 export const O_RDONLY = 0, O_WRONLY = 1, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;

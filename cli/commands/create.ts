@@ -18,6 +18,8 @@ const command: Command = {
       loadConfig,
       store: storeOf(ctx),
       pidFile: ctx.flags["pid-file"] as string | undefined,
+      consoleSocket: ctx.flags["console-socket"] as string | undefined,
+      detached: true,
       noPivot: ctx.flags["no-pivot"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: true,

@@ -27,12 +27,14 @@ const command: Command = {
     const store = storeOf(ctx);
     const warn = warner(ctx);
     const id = ctx.args[0];
-    const { state, child } = await createContainer({
+    const { state, child, consoleMaster } = await createContainer({
       id,
       bundle,
       loadConfig,
       store,
       pidFile: ctx.flags["pid-file"] as string | undefined,
+      consoleSocket: ctx.flags["console-socket"] as string | undefined,
+      detached: ctx.flags.detach === true,
       noPivot: ctx.flags["no-pivot"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: false,
@@ -44,7 +46,7 @@ const command: Command = {
       warn,
     );
     if (ctx.flags.detach) return 0;
-    const code = await waitForeground(child);
+    const code = await waitForeground(child, consoleMaster);
     if (!ctx.flags.keep) await deleteContainer(store, id, true, warn);
     return code;
   },

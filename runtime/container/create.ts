@@ -14,6 +14,8 @@ import { runHooks } from "../../init/hooks.ts";
 import { SpawnError } from "../../syscalls/spawn/mod.ts";
 import type { Child } from "../../syscalls/spawn/mod.ts";
 import { closeFd, initSocketPair, mkfifo } from "../../syscalls/socket.ts";
+import { connectUnix } from "../../syscalls/fdpass.ts";
+import { check, libc } from "../../syscalls/libc.ts";
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
@@ -25,6 +27,10 @@ export interface CreateOptions {
   loadConfig(bundle: string): Promise<Config>;
   store: Store;
   pidFile?: string;
+  /** AF_UNIX socket path that receives the pty master (process.terminal). */
+  consoleSocket?: string;
+  /** A foreground `run` relays a terminal itself; a detached container needs a console socket. */
+  detached: boolean;
   noPivot: boolean;
   preserveFds: number;
   /** false for `run`: init does not wait on the exec fifo. */
@@ -34,6 +40,8 @@ export interface CreateOptions {
 export interface Created {
   state: StoredState;
   child: Child;
+  /** The pty master when a foreground `run` has a terminal and no console socket. */
+  consoleMaster?: number;
 }
 
 class Undo {
@@ -87,6 +95,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const [parentEnd, childEnd] = initSocketPair();
   const fds = [parentEnd, childEnd];
   try {
+    // Connected before the spawn so the init inherits it.
+    const consoleSocket = opts.consoleSocket === undefined
+      ? undefined
+      : inheritable(connectConsole(opts.consoleSocket));
+    if (consoleSocket !== undefined) fds.push(consoleSocket);
     const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
     const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
     undo.push(() => cgroup.destroy());
@@ -106,6 +119,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     if (!config.process) {
       throw new RuntimeError("config.json: /process: required to create a container");
     }
+    checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
     cgroup.apply(config.linux?.resources);
     const fifo = opts.waitForStart ? store.fifo(id) : undefined;
@@ -137,7 +151,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       rootfs,
       created: new Date().toISOString(),
       annotations: config.annotations ?? {},
-      cgroup: { cgroupsPath: cgroup.path },
+      cgroup: cgroup.record,
       config,
     };
     const ociState = {
@@ -160,7 +174,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       state: ociState,
       newUserns: init.newUserns,
       newMountns: init.newMountns,
+      consoleSocket,
     };
+    let consoleMaster: number | undefined;
     channel.send(request);
     for (;;) {
       const msg = channel.receive<FromInit>();
@@ -169,6 +185,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
         throw new RuntimeError(`unable to start container process: ${msg.message}`);
       }
       if (msg.type === "ready") break;
+      if (msg.type === "console") {
+        consoleMaster = channel.fds.shift();
+        continue;
+      }
       try {
         await runHooks(config.hooks?.[msg.phase], ociState, msg.phase);
       } catch (e) {
@@ -179,13 +199,40 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     store.write(state);
     if (opts.pidFile) writePidFile(opts.pidFile, child.pid);
-    return { state, child };
+    return { state, child, consoleMaster };
   } catch (e) {
     undo.run();
     throw e;
   } finally {
     for (const fd of fds) closeFd(fd);
   }
+}
+
+function checkTerminal(config: Config, opts: CreateOptions): void {
+  const terminal = config.process?.terminal === true;
+  if (terminal && opts.detached && opts.consoleSocket === undefined) {
+    throw new RuntimeError(
+      "cannot allocate a tty for a detached container without --console-socket",
+    );
+  }
+  if (!terminal && opts.consoleSocket !== undefined) {
+    throw new RuntimeError("--console-socket needs process.terminal: true in config.json");
+  }
+}
+
+function connectConsole(path: string): number {
+  try {
+    return connectUnix(path);
+  } catch (e) {
+    throw new RuntimeError(`--console-socket ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Clears O_CLOEXEC so the fd survives into the init. */
+function inheritable(fd: number): number {
+  const F_SETFD = 2;
+  check("fcntl", libc().fcntl(fd, F_SETFD, 0n), "console socket");
+  return fd;
 }
 
 function writeTimeOffsets(pid: number, config: Config): void {

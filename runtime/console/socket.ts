@@ -1,0 +1,19 @@
+// Handing a pty master to the engine: connect to its --console-socket and send the fd in one
+// message (engine-contract §1.4: one SCM_RIGHTS fd, a short name as the data).
+import { connectUnix, sendFd } from "../../syscalls/unix-socket.ts";
+import { closeFd } from "../../syscalls/socket.ts";
+import { RuntimeError } from "../errors.ts";
+
+export function sendToConsoleSocket(path: string, master: number): void {
+  let sock: number;
+  try {
+    sock = connectUnix(path);
+  } catch (e) {
+    throw new RuntimeError(`--console-socket ${path}: ${(e as Error).message}`);
+  }
+  try {
+    sendFd(sock, master, "/dev/ptmx");
+  } finally {
+    closeFd(sock);
+  }
+}
