@@ -26,6 +26,7 @@ export const commands: Record<string, Entry> = {
   list: {
     summary: "lists containers started by tsrun with the given root",
   },
+  exec: { summary: "execute new process inside the container" },
   kill: {
     summary: "kill sends the specified signal (default: SIGTERM) to the container's init process",
   },
@@ -37,4 +38,6 @@ export const commands: Record<string, Entry> = {
     summary: "check a bundle's config.json against the OCI runtime spec",
   },
   features: { summary: "show the enabled features" },
+  pause: { summary: "pause suspends all processes inside the container" },
+  resume: { summary: "resumes all processes that have been previously paused" },
 };

@@ -2,13 +2,13 @@
 // init's spawn child before it execs anything; configured once the config is validated;
 // removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
-import { cgroupManager } from "../cgroups/mod.ts";
+import { cgroupManager, type CgroupRecord } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 
 export interface ContainerCgroup {
-  /** The cgroupsPath the manager was made from, kept in the state to find it again. */
-  path: string;
+  /** Where the cgroup is, kept in the state so later commands reopen exactly it. */
+  record: CgroupRecord;
   manager: CgroupManager;
   procsFds(): number[];
   cloneIntoFd(): number | undefined;
@@ -18,18 +18,13 @@ export interface ContainerCgroup {
   destroy(): void;
 }
 
-export function cgroupFor(id: string, cgroupsPath: string | undefined): CgroupManager {
-  return cgroupManager({ cgroupsPath: cgroupsPath ?? "", id });
-}
-
 export function openCgroup(id: string, cgroupsPath: string | undefined): ContainerCgroup {
-  const path = cgroupsPath ?? "";
-  const manager = cgroupFor(id, path);
+  const manager = cgroupManager({ cgroupsPath, id });
   manager.create();
   const fds: number[] = [];
   let into: number | undefined;
   return {
-    path,
+    record: { layout: manager.layout, paths: manager.paths },
     manager,
     procsFds() {
       fds.push(...manager.openProcsFds());

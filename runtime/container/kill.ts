@@ -8,6 +8,8 @@ import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 
+const SIGKILL = 9;
+
 export function killContainer(store: Store, id: string, signal: number, all: boolean): void {
   const c = loadContainer(store, id);
   assertCan("kill", c.status, id);
@@ -22,6 +24,8 @@ export function killContainer(store: Store, id: string, signal: number, all: boo
     } finally {
       closeFd(fd);
     }
+    // A frozen process does not die of SIGKILL until thawed (runc thaws for SIGKILL only).
+    if (c.status === "paused" && signal === SIGKILL) c.cgroup().thaw();
   } catch (e) {
     if (e instanceof SyscallError && e.errnoName === "ESRCH") {
       throw new RuntimeError("container not running");

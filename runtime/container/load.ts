@@ -1,8 +1,7 @@
 // Opening an existing container: its stored state, its live status and its cgroup.
 import { Store, type StoredState } from "../state/store.ts";
 import { deriveStatus, type Status } from "../state/status.ts";
-import { cgroupFor } from "./cgroup.ts";
-import type { CgroupManager } from "../cgroups/types.ts";
+import { type CgroupManager, reopenCgroup } from "../cgroups/mod.ts";
 
 export interface Container {
   stored: StoredState;
@@ -13,7 +12,7 @@ export interface Container {
 export function loadContainer(store: Store, id: string): Container {
   const stored = store.read(id);
   let manager: CgroupManager | undefined;
-  const cgroup = () => manager ??= cgroupFor(id, stored.cgroup.cgroupsPath);
+  const cgroup = () => manager ??= reopenCgroup(id, stored.cgroup);
   const status = deriveStatus(stored, store.fifo(id), () => {
     try {
       return cgroup().freezerState() === "FROZEN";

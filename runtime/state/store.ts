@@ -1,11 +1,8 @@
 // The state store: one directory per container under --root, state.json written atomically
 // (write + rename), and a lock file so commands on one id run one at a time.
 import type { Config } from "../../specs/schema/config.ts";
+import type { CgroupRecord } from "../cgroups/mod.ts";
 import { RuntimeError } from "../errors.ts";
-
-export interface CgroupRecord {
-  cgroupsPath: string;
-}
 
 /** What tsrun keeps about a container; the OCI state is derived from it. */
 export interface StoredState {

@@ -1,0 +1,54 @@
+// Small helpers the ops tests share: a container's status, its init pid, and waiting.
+import { tsrun } from "../helpers/mod.ts";
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function status(id: string): Promise<string> {
+  const r = await tsrun(["state", id]);
+  return r.code === 0 ? JSON.parse(r.stdout).status : `error: ${r.stderr.trim()}`;
+}
+
+export async function initPid(id: string): Promise<number> {
+  const r = await tsrun(["state", id]);
+  if (r.code !== 0) throw new Error(`state ${id}: ${r.stderr}`);
+  return JSON.parse(r.stdout).pid;
+}
+
+/** Polls `probe` every 50 ms for up to `ms` until `ok`; returns its last value. */
+export async function until<T>(
+  probe: () => T | Promise<T>,
+  ok: (v: T) => boolean,
+  ms = 5000,
+): Promise<T> {
+  let v = await probe();
+  for (let waited = 0; !ok(v) && waited < ms; waited += 50) {
+    await sleep(50);
+    v = await probe();
+  }
+  return v;
+}
+
+/** A process that counts into /tmp/count (needs a writable rootfs): shows whether it runs. */
+export const COUNTER = [
+  "sh",
+  "-c",
+  "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.02; done",
+];
+
+/** The number COUNTER last wrote, or -1 before the first. */
+export function counter(rootfs: string): number {
+  try {
+    return Number(Deno.readTextFileSync(`${rootfs}/tmp/count`).trim() || -1);
+  } catch {
+    return -1;
+  }
+}
+
+/** Whether `pid` is a live process (not gone, not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    return !Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ");
+  } catch {
+    return false;
+  }
+}
