@@ -40,4 +40,5 @@ export const commands: Record<string, Entry> = {
   features: { summary: "show the enabled features" },
   pause: { summary: "pause suspends all processes inside the container" },
   resume: { summary: "resumes all processes that have been previously paused" },
+  ps: { summary: "ps displays the processes running inside a container" },
 };
