@@ -7,6 +7,7 @@ import { planRootfs } from "./plan.ts";
 import { type RootfsContext, runRootfsStep } from "./rootfs.ts";
 import { runHooks } from "./hooks.ts";
 import { setupConsole } from "./console.ts";
+import { joinSessionKeyring } from "./keyring.ts";
 import { prepareProcess, waitForStart } from "./process.ts";
 import { check, libc, O_CLOEXEC, O_PATH, openFd } from "../syscalls/libc.ts";
 
@@ -50,6 +51,7 @@ export async function initMain(): Promise<never> {
         await runRootfsStep(step, ctx);
       }
     }
+    if (!req.noNewKeyring) joinSessionKeyring(`_ses.${req.id}`);
     // As root, before the user's credentials: the pty comes from the container's devpts.
     const tty = setupConsole(req, channel);
     const exec = prepareProcess(req);

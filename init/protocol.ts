@@ -15,6 +15,8 @@ export interface InitRequest {
   /** The exec fifo that `start` opens; absent for `run` (no wait for start). */
   fifo?: string;
   noPivot: boolean;
+  /** --no-new-keyring: stay in the caller's session keyring. */
+  noNewKeyring: boolean;
   preserveFds: number;
   /** The OCI state the hooks get on stdin (status filled in by init). */
   state: Record<string, unknown>;

@@ -21,6 +21,7 @@ const command: Command = {
       consoleSocket: ctx.flags["console-socket"] as string | undefined,
       detached: true,
       noPivot: ctx.flags["no-pivot"] === true,
+      noNewKeyring: ctx.flags["no-new-keyring"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: true,
     });

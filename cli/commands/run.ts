@@ -36,6 +36,7 @@ const command: Command = {
       consoleSocket: ctx.flags["console-socket"] as string | undefined,
       detached: ctx.flags.detach === true,
       noPivot: ctx.flags["no-pivot"] === true,
+      noNewKeyring: ctx.flags["no-new-keyring"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: false,
     });

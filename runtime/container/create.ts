@@ -32,6 +32,7 @@ export interface CreateOptions {
   /** A foreground `run` relays a terminal itself; a detached container needs a console socket. */
   detached: boolean;
   noPivot: boolean;
+  noNewKeyring: boolean;
   preserveFds: number;
   /** false for `run`: init does not wait on the exec fifo. */
   waitForStart: boolean;
@@ -170,6 +171,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       bundle,
       fifo,
       noPivot: opts.noPivot,
+      noNewKeyring: opts.noNewKeyring,
       preserveFds: opts.preserveFds,
       state: ociState,
       newUserns: init.newUserns,

@@ -1,6 +1,6 @@
 // `run` in the foreground, as root, on a real busybox container.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { leftovers, makeBundle, requireRoot, stateRoot, tsrun } from "../helpers/mod.ts";
+import { leftovers, makeBundle, requireRoot, stateRoot, TSRUN, tsrun } from "../helpers/mod.ts";
 
 const ignore = requireRoot("running containers");
 
@@ -104,6 +104,38 @@ Deno.test({ name: "run --no-pivot works", ignore }, async () => {
     const r = await tsrun(["run", "--no-pivot", "-b", b.dir, "run-nopivot"]);
     assertEquals(r.code, 0, r.stderr);
     match(r.stdout, /bin/);
+  } finally {
+    await b.cleanup();
+  }
+});
+
+Deno.test({ name: "run forwards signals to the container's init", ignore }, async () => {
+  const b = await makeBundle({
+    args: [
+      "sh",
+      "-c",
+      "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.05; done",
+    ],
+  });
+  try {
+    const child = new Deno.Command(TSRUN, {
+      args: ["--root", stateRoot(), "run", "-b", b.dir, "run-forward"],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assertEquals(first, "ready\n");
+    child.kill("SIGTERM");
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    const status = await child.status;
+    await child.stderr.cancel();
+    assertEquals([rest, status.code], ["got TERM\n", 7]);
   } finally {
     await b.cleanup();
   }
