@@ -1,10 +1,10 @@
 // Handing a pty master to the engine: connect to its --console-socket and send the fd in one
 // message (engine-contract §1.4: one SCM_RIGHTS fd, a short name as the data).
-import { connectUnix, sendFd } from "../../syscalls/unix-socket.ts";
+import { connectUnix, sendFds } from "../../syscalls/fdpass.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
 
-export function sendToConsoleSocket(path: string, master: number): void {
+export function sendToConsoleSocket(path: string, master: number, name: string): void {
   let sock: number;
   try {
     sock = connectUnix(path);
@@ -12,7 +12,7 @@ export function sendToConsoleSocket(path: string, master: number): void {
     throw new RuntimeError(`--console-socket ${path}: ${(e as Error).message}`);
   }
   try {
-    sendFd(sock, master, "/dev/ptmx");
+    sendFds(sock, new TextEncoder().encode(name), [master]);
   } finally {
     closeFd(sock);
   }

@@ -1,0 +1,195 @@
+// `exec`: a new process in a running container. tsrun cannot run inside the container itself
+// (a dynamically linked Deno has no loader there, and a multithreaded process cannot join a
+// user namespace), so a native spawn child joins the init's cgroups and namespaces and execs
+// the program; everything that can fail is checked from the host before it starts.
+import type { Store } from "../state/store.ts";
+import type { CgroupManager } from "../cgroups/types.ts";
+import { assertCan } from "../state/status.ts";
+import { processStart } from "../state/process.ts";
+import { RuntimeError } from "../errors.ts";
+import { loadContainer } from "./load.ts";
+import { writePidFile } from "./pid-file.ts";
+import { waitForeground } from "./run.ts";
+import { buildExecProcess, type ExecProcess, type ExecRequest } from "../exec/process.ts";
+import { prepareEnv } from "../exec/env.ts";
+import { lookPathIn } from "../exec/look-path.ts";
+import { closeNamespaces, type NamespaceFd, openNamespaces } from "../exec/namespaces.ts";
+import {
+  type CgroupJoin,
+  closeCgroupJoin,
+  openCgroupJoin,
+  parseSubCgroups,
+} from "../exec/cgroup.ts";
+import { execPlan } from "../exec/plan.ts";
+import { withOomScoreAdj } from "../exec/oom.ts";
+import { openPtyIn, type Pty } from "../console/pty.ts";
+import { sendToConsoleSocket } from "../console/socket.ts";
+import { resolveInRoot } from "../../init/secure-path.ts";
+import { type Child, spawn, SpawnError } from "../../syscalls/spawn/mod.ts";
+import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
+import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
+import { closeFd } from "../../syscalls/socket.ts";
+
+export interface ExecOptions {
+  store: Store;
+  id: string;
+  request: ExecRequest;
+  detach: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+  preserveFds: number;
+  ignorePaused: boolean;
+  /** --cgroup arguments. */
+  cgroups: string[];
+}
+
+interface Started {
+  child: Child;
+  /** The pty master a foreground exec relays to its own terminal. */
+  consoleMaster?: number;
+}
+
+/** Returns the exit code: 0 once a detached process runs, else the process's own (128+N). */
+export async function execContainer(o: ExecOptions): Promise<number> {
+  const { child, consoleMaster } = startExec(o);
+  if (o.detach) return 0;
+  return await waitForeground(child, consoleMaster);
+}
+
+function startExec(o: ExecOptions): Started {
+  const lock = o.store.lock(o.id);
+  try {
+    const c = loadContainer(o.store, o.id);
+    if (c.status === "paused" && !o.ignorePaused) {
+      throw new RuntimeError("cannot exec in a paused container (use --ignore-paused to override)");
+    }
+    if (c.status !== "paused") assertCan("exec", c.status, o.id);
+    const proc = buildExecProcess(c.stored.config, o.request);
+    if (!proc.args.length) throw new RuntimeError("exec args cannot be empty");
+    checkTerminal(proc, o);
+    // The pidfd pins the init: once its start time matches, the pid cannot be reused under us.
+    const pid = c.stored.pid;
+    const pidfd = pidfdOpen(pid);
+    try {
+      if (processStart(pid) !== c.stored.pidStart) {
+        throw new RuntimeError("cannot exec in a stopped container");
+      }
+      return spawnInto(pid, pidfd, proc, c.cgroup(), o);
+    } finally {
+      closeFd(pidfd);
+    }
+  } finally {
+    lock.close();
+  }
+}
+
+function checkTerminal(proc: ExecProcess, o: ExecOptions): void {
+  if (o.consoleSocket && !proc.terminal) {
+    throw new RuntimeError("--console-socket needs a terminal (--tty or process.terminal)");
+  }
+  if (proc.terminal && !o.consoleSocket && o.detach) {
+    throw new RuntimeError("a detached process with a terminal needs --console-socket");
+  }
+}
+
+function spawnInto(
+  pid: number,
+  pidfd: number,
+  proc: ExecProcess,
+  cgroup: CgroupManager,
+  o: ExecOptions,
+): Started {
+  const root = `/proc/${pid}/root`;
+  const env = prepareEnv(proc.env, proc.uid, () => readInRoot(root, "/etc/passwd"));
+  const path = lookPathIn(root, proc.args[0], env, proc.cwd);
+  const namespaces = openNamespaces(pid);
+  let join: CgroupJoin | undefined;
+  let pty: Pty | undefined;
+  let relayed: number | undefined;
+  try {
+    // Opened the namespaces of a process that was gone? Then they may not be the container's.
+    if (pollIn([pidfd], 0).length) throw new RuntimeError("cannot exec in a stopped container");
+    join = openCgroupJoin(cgroup, parseSubCgroups(o.cgroups));
+    if (proc.terminal) {
+      pty = openPtyIn(root, proc.consoleSize);
+      if (o.consoleSocket) sendToConsoleSocket(o.consoleSocket, pty.master, pty.name);
+    }
+    const pidNs = namespaces.find((n) => n.type === "pid");
+    const joinInChild = namespaces.filter((n) => n !== pidNs);
+    const plan = execPlan({
+      process: proc,
+      path,
+      env,
+      namespaces: joinInChild,
+      cgroupProcsFds: join.procsFds,
+      tty: pty?.peer,
+      preserveFds: o.preserveFds,
+      setgroups: setgroupsAllowed(pid),
+      lastCap: lastCap(),
+    });
+    let child: Child;
+    try {
+      // setns(CLONE_NEWTIME) refuses a caller that shares its memory: no vfork then.
+      const vfork = !joinInChild.some((n) => n.type === "time");
+      const go = () => spawn(plan, { vfork, cgroupFd: join!.intoFd });
+      child = withOomScoreAdj(proc.oomScoreAdj, () => inPidNamespace(pidNs, go));
+    } finally {
+      plan.free();
+    }
+    try {
+      child.resultSync();
+    } catch (e) {
+      child.waitSync();
+      if (e instanceof SpawnError) {
+        throw new RuntimeError(`unable to start container process: ${e.message}`);
+      }
+      throw e;
+    }
+    if (o.pidFile) {
+      try {
+        writePidFile(o.pidFile, child.pid);
+      } catch (e) {
+        // Nobody could find it to reap or signal it: do not leave it running.
+        Deno.kill(child.pid, "SIGKILL");
+        child.waitSync();
+        throw new RuntimeError(`--pid-file ${o.pidFile}: ${(e as Error).message}`);
+      }
+    }
+    // Without a console socket the master stays with us, for the relay.
+    relayed = pty && !o.consoleSocket ? pty.master : undefined;
+    return { child, consoleMaster: relayed };
+  } finally {
+    closeNamespaces(namespaces);
+    if (join) closeCgroupJoin(join);
+    if (pty) {
+      if (relayed === undefined) closeFd(pty.master);
+      closeFd(pty.peer);
+    }
+  }
+}
+
+/** The pid namespace applies to children only: the calling thread moves for the clone. */
+function inPidNamespace(ns: NamespaceFd | undefined, fn: () => Child): Child {
+  return ns ? withPidNamespaceForChildren(ns.fd, fn) : fn();
+}
+
+function readInRoot(root: string, path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(resolveInRoot(root, path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A user namespace whose setgroups file says "deny" refuses setgroups(2) (runc skips it). */
+function setgroupsAllowed(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/setgroups`).trim() !== "deny";
+  } catch {
+    return true;
+  }
+}
+
+function lastCap(): number {
+  return Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
+}

@@ -1,0 +1,94 @@
+// The cgroups an exec'd process joins: the container's, or sub-cgroups of it named by --cgroup
+// ("path" for every hierarchy, "ctrl[,ctrl]:path" per v1 controller), joined before it runs.
+import { join } from "node:path";
+import type { CgroupManager } from "../cgroups/types.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_PATH, O_WRONLY, openFd } from "../../syscalls/libc.ts";
+import { closeFd } from "../../syscalls/socket.ts";
+import { RuntimeError } from "../errors.ts";
+
+/** --cgroup arguments as controller → sub-path; "" stands for every hierarchy. */
+export function parseSubCgroups(args: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const arg of args) {
+    const colon = arg.indexOf(":");
+    if (colon < 0) {
+      if (args.length !== 1) {
+        throw new RuntimeError(`--cgroup ${arg}: name its controller (<controller>:<path>)`);
+      }
+      out.set("", arg);
+      continue;
+    }
+    for (const ctrl of arg.slice(0, colon).split(",")) {
+      if (!ctrl) throw new RuntimeError(`--cgroup ${arg}: empty controller name`);
+      if (out.has(ctrl)) throw new RuntimeError(`--cgroup: controller ${ctrl} given twice`);
+      out.set(ctrl, arg.slice(colon + 1));
+    }
+  }
+  return out;
+}
+
+/** How the spawn child gets in: "0" written to each procs fd, or clone3 into `intoFd` (v2). */
+export interface CgroupJoin {
+  procsFds: number[];
+  intoFd?: number;
+}
+
+function below(dir: string, sub: string): string {
+  const path = join(dir, sub);
+  if (path !== dir && !path.startsWith(`${dir}/`)) {
+    throw new RuntimeError(`--cgroup ${sub}: leaves the container's cgroup`);
+  }
+  return path;
+}
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function open(path: string, flags: number): number {
+  try {
+    return openFd(path, flags | O_CLOEXEC);
+  } catch (e) {
+    throw new RuntimeError(`join cgroup ${path}: ${(e as Error).message}`);
+  }
+}
+
+export function openCgroupJoin(manager: CgroupManager, subs: Map<string, string>): CgroupJoin {
+  const paths = manager.paths;
+  for (const ctrl of subs.keys()) {
+    if (ctrl !== "" && !Object.hasOwn(paths, ctrl)) {
+      throw new RuntimeError(`--cgroup: unknown controller ${ctrl}`);
+    }
+  }
+  if (manager.layout === "v2") {
+    return {
+      procsFds: [],
+      intoFd: open(below(paths[""], subs.get("") ?? ""), O_PATH | O_DIRECTORY),
+    };
+  }
+  // cpu and cpuacct are often one hierarchy under two names: join each directory once.
+  const targets = new Map<string, string>();
+  for (const [ctrl, dir] of Object.entries(paths)) {
+    const target = below(dir, subs.get(ctrl) ?? subs.get("") ?? "");
+    // The hybrid cgroup2 directory exists only when something needed it.
+    if (ctrl === "" && target === dir && !exists(dir)) continue;
+    targets.set(exists(target) ? Deno.realPathSync(target) : target, target);
+  }
+  const fds: number[] = [];
+  try {
+    for (const t of targets.values()) fds.push(open(`${t}/cgroup.procs`, O_WRONLY));
+  } catch (e) {
+    fds.forEach(closeFd);
+    throw e;
+  }
+  return { procsFds: fds };
+}
+
+export function closeCgroupJoin(j: CgroupJoin): void {
+  j.procsFds.forEach(closeFd);
+  if (j.intoFd !== undefined) closeFd(j.intoFd);
+}

@@ -1,0 +1,41 @@
+// The exec'd process's environment as runc hands it over: one entry per name (the last one
+// wins, in the order of the winners) and a HOME from the container's /etc/passwd when unset.
+import { RuntimeError } from "../errors.ts";
+
+/**
+ * `passwd` reads the container's /etc/passwd (undefined when it has none). A uid without an
+ * entry gets HOME=/.
+ */
+export function prepareEnv(env: readonly string[], uid: number, passwd: () => string | undefined) {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  let home = false;
+  for (let i = env.length - 1; i >= 0; i--) {
+    const kv = env[i];
+    const eq = kv.indexOf("=");
+    if (eq < 0) throw new RuntimeError(`env ${JSON.stringify(kv)}: expected NAME=VALUE`);
+    if (eq === 0) throw new RuntimeError(`env ${JSON.stringify(kv)}: the name is empty`);
+    if (kv.includes("\0")) throw new RuntimeError(`env ${kv.slice(0, eq)}: contains a NUL byte`);
+    const name = kv.slice(0, eq);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    // An empty HOME is dropped and replaced, as if it were unset.
+    if (name === "HOME") {
+      if (eq === kv.length - 1) continue;
+      home = true;
+    }
+    out.push(kv);
+  }
+  out.reverse();
+  if (!home) out.push(`HOME=${homeOf(uid, passwd()) ?? "/"}`);
+  return out;
+}
+
+/** The home directory of `uid` in passwd(5) text. */
+export function homeOf(uid: number, passwd: string | undefined): string | undefined {
+  for (const line of passwd?.split("\n") ?? []) {
+    const f = line.split(":");
+    if (f.length >= 7 && f[2] === String(uid)) return f[5] || undefined;
+  }
+  return undefined;
+}
