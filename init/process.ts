@@ -2,6 +2,7 @@
 // Runs after the root switch; errors here are still reported to `create`.
 import type { InitRequest } from "./protocol.ts";
 import { lookPath } from "./look-path.ts";
+import { seccompInstaller } from "./seccomp/install.ts";
 import { capMask } from "./capabilities.ts";
 import { CAPABILITIES, capabilityBit } from "../specs/capabilities.ts";
 import { rlimitResource } from "../specs/rlimits.ts";
@@ -34,6 +35,7 @@ export function prepareProcess(req: InitRequest): () => never {
   const cwd = proc.cwd ?? "/";
   check("chdir", libc().chdir(cstr(cwd)), cwd);
   const path = lookPath(proc.args[0], env);
+  const seccomp = seccompInstaller(req.config.linux?.seccomp, proc);
 
   if (proc.oomScoreAdj !== undefined) {
     Deno.writeTextFileSync("/proc/self/oom_score_adj", String(proc.oomScoreAdj));
@@ -45,6 +47,7 @@ export function prepareProcess(req: InitRequest): () => never {
     if (!(bounding & (1n << BigInt(cap)))) prctl(PR.CAPBSET_DROP, cap);
   }
   const user = proc.user ?? { uid: 0, gid: 0 };
+  seccomp.beforeCredentials();
   // With setgroups denied (rootless user namespaces) the call fails; only try when asked.
   if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);
   setresgid(user.gid ?? 0);
@@ -69,6 +72,7 @@ export function prepareProcess(req: InitRequest): () => never {
       setrlimit(rlimitResource(r.type) ?? -1, BigInt(r.soft), BigInt(r.hard), r.type);
     }
     closeRangeCloexec(3 + req.preserveFds);
+    seccomp.beforeExec();
     return execve(path, proc.args!, env);
   };
 }
