@@ -11,6 +11,7 @@ import {
   SECCOMP_FLAGS,
   SECCOMP_OPERATORS,
 } from "./seccomp-names.ts";
+import { archsWithTables } from "./syscalls.ts";
 
 /** The runtime-spec version tsrun follows; `tsrun spec` writes it. */
 export const SPEC_VERSION = "1.2.0";
@@ -24,7 +25,9 @@ export const IMPLEMENTED = {
   capabilities: CAPABILITIES,
   mountOptions: MOUNT_OPTIONS,
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
-  seccomp: false,
+  seccomp: true,
+  /** SCMP_ACT_NOTIFY: handing the listener fd to linux.seccomp.listenerPath. */
+  seccompNotify: false,
   apparmor: false,
   selinux: false,
   intelRdt: false,
@@ -43,14 +46,17 @@ export const IMPLEMENTED = {
 
 /** The features document (features.md) for what IMPLEMENTED says, without annotations. */
 export function features(): Features {
+  // Without notify support, neither SCMP_ACT_NOTIFY nor its WAIT_KILLABLE_RECV flag applies.
+  const usable = (v: string) => IMPLEMENTED.seccompNotify || !/NOTIFY|WAIT_KILLABLE/.test(v);
   const seccomp: NonNullable<Features["linux"]>["seccomp"] = IMPLEMENTED.seccomp
     ? {
       enabled: true,
-      actions: [...SECCOMP_ACTIONS],
+      actions: SECCOMP_ACTIONS.filter(usable),
       operators: [...SECCOMP_OPERATORS],
-      archs: [...SECCOMP_ARCHS],
+      // Only those with a syscall table: any other ABI is killed.
+      archs: SECCOMP_ARCHS.filter((a) => archsWithTables([a]).length > 0),
       knownFlags: [...SECCOMP_FLAGS],
-      supportedFlags: [...SECCOMP_FLAGS],
+      supportedFlags: SECCOMP_FLAGS.filter(usable),
     }
     : { enabled: false };
   return {

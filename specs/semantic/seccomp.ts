@@ -1,5 +1,6 @@
 // linux.seccomp (config-linux.md#seccomp): errno only with actions that return one, the notify
 // listener wiring, argument indexes, and syscall names known to libseccomp.
+import { IMPLEMENTED } from "../implemented.ts";
 import { error, pointer, type Problem, warning } from "../problem.ts";
 import { archsWithTables, isKnownSyscall, nativeArch } from "../syscalls.ts";
 import type { Check } from "./context.ts";
@@ -33,6 +34,10 @@ export const checkSeccomp: Check = (config) => {
   const archs = s.architectures ?? [];
   archs.forEach((a, i) => {
     if (archs.indexOf(a) !== i) out.push(warning(at("architectures", i), `${a} is listed twice`));
+    else if (archsWithTables([a]).length === 0) {
+      // No numbers to translate the rules into: the filter treats it as not listed.
+      out.push(warning(at("architectures", i), `${a} is not supported, its syscalls are killed`));
+    }
   });
   // Names are checked against the listed architectures we have tables for; with none listed,
   // libseccomp resolves them for the native one only.
@@ -40,6 +45,11 @@ export const checkSeccomp: Check = (config) => {
   s.syscalls?.forEach((rule, i) => {
     if (rule.errnoRet !== undefined && !ERRNO_ACTIONS.has(rule.action)) {
       out.push(error(at("syscalls", i, "errnoRet"), `${rule.action} does not return an errno`));
+    }
+    if (rule.action === "SCMP_ACT_NOTIFY" && !IMPLEMENTED.seccompNotify) {
+      out.push(
+        error(at("syscalls", i, "action"), "SCMP_ACT_NOTIFY is not implemented by tsrun yet"),
+      );
     }
     rule.names.forEach((name, j) => {
       const ptr = at("syscalls", i, "names", j);

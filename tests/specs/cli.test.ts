@@ -215,7 +215,13 @@ Deno.test("features: the features JSON of what tsrun implements", async () => {
   assert.ok(f.linux.capabilities.includes("CAP_CHECKPOINT_RESTORE"));
   assert.ok(f.mountOptions.includes("rbind") && f.mountOptions.includes("rro"));
   assert.equal(f.linux.cgroup.systemd, false);
-  assert.equal(f.linux.seccomp.enabled, false);
+  assert.equal(f.linux.seccomp.enabled, true);
+  assert.ok(f.linux.seccomp.actions.includes("SCMP_ACT_KILL_PROCESS"));
+  assert.ok(!f.linux.seccomp.actions.includes("SCMP_ACT_NOTIFY"), "notify is not implemented");
+  assert.deepEqual(
+    [...f.linux.seccomp.archs].sort(),
+    ["SCMP_ARCH_AARCH64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"],
+  );
   assert.equal(f.linux.apparmor.enabled, false);
   assert.ok(Object.keys(f.annotations).every((k) => !k.startsWith("org.opencontainers.runc")));
 });
