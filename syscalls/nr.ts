@@ -68,6 +68,10 @@ const table = {
   sched_setattr: [314, 274],
   pidfd_send_signal: [424, 424],
   waitid: [247, 95],
+  statfs: [137, 43],
+  memfd_create: [319, 279],
+  lseek: [8, 62],
+  sched_getaffinity: [204, 123],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type SyscallName = keyof typeof table;
