@@ -33,8 +33,10 @@ export function seccompSetFilter(filter: Uint8Array<ArrayBuffer>, flags: number)
 /**
  * Appends the seccomp(2) call to a spawn plan: the filter and its sock_fprog are copied into the
  * arena, so the child installs it with raw syscalls only. Steps after it (and execve) run under
- * the filter. A listener fd (NEW_LISTENER) would stay in the child, unreported: callers must not
- * ask for one here.
+ * the filter, so put it as late as the kernel allows: after the no_new_privs step, or, without
+ * no_new_privs and with no CAP_SYS_ADMIN left, before the credential steps (init/seccomp/
+ * install.ts decides the same way). A listener fd (NEW_LISTENER) would stay in the child,
+ * unreported: callers must not ask for one here.
  */
 export function planSeccomp(
   plan: SpawnPlan,
