@@ -41,4 +41,9 @@ export const commands: Record<string, Entry> = {
   pause: { summary: "pause suspends all processes inside the container" },
   resume: { summary: "resumes all processes that have been previously paused" },
   ps: { summary: "ps displays the processes running inside a container" },
+  update: { summary: "update container resource constraints" },
+  events: {
+    summary:
+      "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+  },
 };

@@ -1,5 +1,7 @@
-// Small helpers the ops tests share: a container's status, its init pid, and waiting.
-import { tsrun } from "../helpers/mod.ts";
+// Small helpers the ops tests share: a container's status, pid, cgroup files, and waiting.
+import { detect } from "../../runtime/cgroups/detect.ts";
+import { parseProcCgroup } from "../../runtime/cgroups/path.ts";
+import { stateRoot, tsrun } from "../helpers/mod.ts";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,4 +53,27 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The v1 cgroup directory of `pid` for `controller`, or undefined without that hierarchy. */
+export function v1Dir(pid: number, controller: string): string | undefined {
+  const h = detect().v1.find((h) => h.controllers.includes(controller));
+  const path = parseProcCgroup(Deno.readTextFileSync(`/proc/${pid}/cgroup`)).get(controller);
+  return h && path !== undefined ? `${h.mountpoint}${path}` : undefined;
+}
+
+/** Whether this host has v1 hierarchies for all of `controllers`. */
+export function hasV1(...controllers: string[]): boolean {
+  try {
+    const v1 = detect().v1;
+    return controllers.every((c) => v1.some((h) => h.controllers.includes(c)));
+  } catch {
+    return false;
+  }
+}
+
+/** The container's stored state (tsrun's own state.json), to see what it keeps. */
+// deno-lint-ignore no-explicit-any
+export function storedState(id: string): Record<string, any> {
+  return JSON.parse(Deno.readTextFileSync(`${stateRoot()}/${id}/state.json`));
 }
