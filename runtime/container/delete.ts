@@ -1,5 +1,6 @@
 // `delete`: only a stopped container, unless forced (then it is killed first); removes the
 // cgroup and the state, then runs the poststop hooks.
+import type { Config } from "../../specs/schema/config.ts";
 import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { loadContainer, ociState } from "./load.ts";
@@ -29,6 +30,10 @@ function killAndWait(pid: number, id: string): void {
   }
 }
 
+function ownsPidNamespace(config: Config): boolean {
+  return (config.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
+}
+
 export async function deleteContainer(
   store: Store,
   id: string,
@@ -44,6 +49,11 @@ export async function deleteContainer(
     } catch { /* the init's own kill below is what matters */ }
     if (c.status === "paused") c.cgroup().thaw();
     killAndWait(c.stored.pid, id);
+  }
+  if (!ownsPidNamespace(c.stored.config)) {
+    // The init's death did not take its children along (it was not their namespace's init):
+    // as runc, kill what is left, or the cgroup cannot be removed.
+    c.cgroup().killAll(SIGKILL);
   }
   c.cgroup().destroy();
   store.remove(id);

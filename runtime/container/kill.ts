@@ -12,11 +12,13 @@ const SIGKILL = 9;
 
 export function killContainer(store: Store, id: string, signal: number, all: boolean): void {
   const c = loadContainer(store, id);
-  assertCan("kill", c.status, id);
   if (all) {
-    c.cgroup().killAll(signal);
+    // As runc: --all reaches what is left in the cgroup after the init exited (a container
+    // without its own pid namespace), and does nothing once the cgroup is gone.
+    if (c.status !== "stopped" || c.cgroup().exists()) c.cgroup().killAll(signal);
     return;
   }
+  assertCan("kill", c.status, id);
   try {
     const fd = pidfdOpen(c.stored.pid);
     try {
