@@ -115,7 +115,12 @@ const flags: FlagDef[] = [
     help: "LinuxResources JSON to apply, from FILE or '-' for stdin (no other flag then)",
   },
   ...FIELDS.map(([name, , , , help]): FlagDef => ({ name, type: "string", value: "VALUE", help })),
-  ...RDT.map((name): FlagDef => ({ name, type: "string", help: "Intel RDT (not supported)" })),
+  ...RDT.map((name): FlagDef => ({
+    name,
+    type: "string",
+    value: "SCHEMA",
+    help: "Intel RDT (not supported)",
+  })),
 ];
 
 const command: Command = {
