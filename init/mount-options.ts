@@ -91,6 +91,8 @@ const ignoredOptions = new Set(["tmpcopyup", "idmap", "ridmap"]);
 
 export interface ParsedMountOptions {
   flags: number;
+  /** Flags the options explicitly turned off ("rw", "suid"...), for bind remounts. */
+  cleared: number;
   /** Propagation changes, applied one by one after the mount. */
   propagation: number[];
   attrClear: number;
@@ -103,6 +105,7 @@ export interface ParsedMountOptions {
 export function parseMountOptions(options: readonly string[] = []): ParsedMountOptions {
   const out: ParsedMountOptions = {
     flags: 0,
+    cleared: 0,
     propagation: [],
     attrClear: 0,
     attrSet: 0,
@@ -114,6 +117,7 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
     if (Object.hasOwn(flagOptions, opt)) {
       const [clear, set] = flagOptions[opt];
       out.flags = (out.flags & ~clear) | set;
+      out.cleared = (out.cleared | clear) & ~set;
     } else if (Object.hasOwn(propagationOptions, opt)) {
       out.propagation.push(propagationOptions[opt]);
     } else if (Object.hasOwn(recursiveOptions, opt)) {
@@ -133,3 +137,31 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
 /** Flags that a bind mount ignores at creation and needs a remount for. */
 export const BIND_REMOUNT_FLAGS = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC |
   MS.NOATIME | MS.NODIRATIME | MS.RELATIME | MS.STRICTATIME | MS.NOSYMFOLLOW;
+
+/** Flags a mount inherited from a more privileged user namespace keeps locked (MNT_LOCK_*). */
+export const LOCKED_FLAGS = MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.NOATIME |
+  MS.NODIRATIME | MS.RELATIME | MS.STRICTATIME;
+
+/** The atime modes, of which a mount has exactly one. */
+export const ATIME_FLAGS = MS.NOATIME | MS.RELATIME | MS.STRICTATIME;
+
+/** statfs(2) f_flags (ST_*) → the MS_* flags of the mount they describe. */
+export function statfsToMountFlags(stFlags: number): number {
+  const pairs: [number, number][] = [
+    [0x0001, MS.RDONLY],
+    [0x0002, MS.NOSUID],
+    [0x0004, MS.NODEV],
+    [0x0008, MS.NOEXEC],
+    [0x0010, MS.SYNCHRONOUS],
+    [0x0040, MS.MANDLOCK],
+    [0x0400, MS.NOATIME],
+    [0x0800, MS.NODIRATIME],
+    [0x1000, MS.RELATIME],
+    [0x2000, MS.NOSYMFOLLOW],
+  ];
+  let flags = 0;
+  for (const [st, ms] of pairs) if (stFlags & st) flags |= ms;
+  // Strict atime is no flag of its own: it is what a mount has when it has no other mode.
+  if (!(flags & ATIME_FLAGS)) flags |= MS.STRICTATIME;
+  return flags;
+}

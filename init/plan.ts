@@ -1,5 +1,7 @@
 // The container's root filesystem setup as data: an ordered list of steps computed from the
 // config alone, so its logic is unit-tested without root; init/rootfs.ts carries them out.
+// The order is runc's: mounts, /dev, hooks, root switch, then what only makes sense from inside
+// (propagation of the new root, read-only remounts, hostname, sysctls, readonly and masked paths).
 import type { Config } from "../specs/schema/config.ts";
 import { MS } from "../syscalls/mount.ts";
 import { type ParsedMountOptions, parseMountOptions } from "./mount-options.ts";
@@ -7,16 +9,27 @@ import { type ParsedMountOptions, parseMountOptions } from "./mount-options.ts";
 /** Hooks run during setup, in this order, before the root is switched. */
 export type HookPhase = "prestart" | "createRuntime" | "createContainer";
 
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface MountStep {
   op: "mount";
   /** Index in config.mounts, for error messages (`/mounts/3`). */
   index: number;
+  /** For bind mounts an absolute host path (relative ones are taken from the bundle). */
   source: string;
   /** Container path (absolute); resolved inside the rootfs when carried out. */
   destination: string;
   type: string;
   options: ParsedMountOptions;
   bind: boolean;
+  /** Mounted read-write first and remounted read-only after the pivot (tmpfs, /dev). */
+  delayReadonly: boolean;
+  /** An ID-mapped bind mount: the mount's own mappings, or the container's when absent. */
+  idmap?: { uidMappings?: IdMapping[]; gidMappings?: IdMapping[]; recursive: boolean };
 }
 
 export interface DeviceStep {
@@ -35,17 +48,24 @@ export type SetupStep =
   | { op: "bind-rootfs" }
   | MountStep
   | DeviceStep
-  | { op: "symlink"; target: string; path: string }
+  /** A symlink at `path`; with `when`, only if that host path exists (e.g. /proc/kcore). */
+  | { op: "symlink"; target: string; path: string; when?: string }
+  /** /dev/ptmx replaced by a link to the container's own devpts instance. */
+  | { op: "ptmx" }
   | { op: "hooks"; phase: HookPhase }
   | { op: "pivot-root" }
   | { op: "move-root" }
-  | { op: "mask"; path: string }
-  | { op: "readonly"; path: string }
-  | { op: "root-readonly" }
   | { op: "rootfs-propagation"; flags: number }
-  | { op: "sysctl"; key: string; value: string }
+  /** Stdio open on the host's /dev/null is reopened on the container's. */
+  | { op: "reopen-dev-null" }
+  | { op: "mkdir"; path: string }
+  | { op: "remount-readonly"; path: string; flags: number }
+  | { op: "root-readonly" }
   | { op: "hostname"; name: string }
-  | { op: "domainname"; name: string };
+  | { op: "domainname"; name: string }
+  | { op: "sysctl"; key: string; value: string }
+  | { op: "readonly"; path: string }
+  | { op: "mask"; path: string };
 
 const propagationFlags: Record<string, number> = {
   shared: MS.SHARED,
@@ -58,6 +78,7 @@ const propagationFlags: Record<string, number> = {
   runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+/** What every container gets in a /dev it does not bind from the host (runtime-spec). */
 export const DEFAULT_DEVICES: Omit<DeviceStep, "op" | "uid" | "gid">[] = [
   { path: "/dev/null", type: "c", major: 1, minor: 3, mode: 0o666 },
   { path: "/dev/zero", type: "c", major: 1, minor: 5, mode: 0o666 },
@@ -74,9 +95,57 @@ const DEFAULT_SYMLINKS: [string, string][] = [
   ["/proc/self/fd/2", "/dev/stderr"],
 ];
 
-const clean = (p: string) => "/" + p.split("/").filter((c) => c && c !== ".").join("/");
+export const clean = (p: string) => "/" + p.split("/").filter((c) => c && c !== ".").join("/");
 
-export function planRootfs(config: Config, opts: { noPivot: boolean }): SetupStep[] {
+export interface PlanOptions {
+  noPivot: boolean;
+  /** The bundle directory, against which relative bind sources are taken (as runc does). */
+  bundle?: string;
+}
+
+/** Filesystems that keep their own labels; the others get linux.mountLabel as `context=`. */
+const UNLABELLED = new Set(["proc", "sysfs", "mqueue", "cgroup", "cgroup2"]);
+
+function mountStep(
+  m: NonNullable<Config["mounts"]>[number],
+  index: number,
+  opts: PlanOptions & { mountLabel?: string },
+) {
+  const options = parseMountOptions(m.options ?? []);
+  const type = m.type ?? "";
+  const bind = (options.flags & MS.BIND) !== 0 || type === "bind";
+  if (bind) options.flags |= MS.BIND;
+  const destination = clean(m.destination);
+  let source = m.source ?? "";
+  if (bind && opts.bundle && source && !source.startsWith("/")) {
+    source = `${opts.bundle}/${source}`;
+  }
+  if (opts.mountLabel && !bind && !UNLABELLED.has(type)) {
+    options.data = [options.data, `context="${opts.mountLabel}"`].filter(Boolean).join(",");
+  }
+  const step: MountStep = {
+    op: "mount",
+    index,
+    source,
+    destination,
+    type,
+    options,
+    bind,
+    // /dev gets device nodes and tmpfs mounts may get mounts inside: read-only comes last.
+    delayReadonly: !bind && (type === "tmpfs" || destination === "/dev") &&
+      (options.flags & MS.RDONLY) !== 0,
+  };
+  if (options.idmap || m.uidMappings || m.gidMappings) {
+    step.idmap = {
+      uidMappings: m.uidMappings,
+      gidMappings: m.gidMappings,
+      recursive: options.idmap === "ridmap",
+    };
+  }
+  return step;
+}
+
+export function planRootfs(config: Config, opts: PlanOptions): SetupStep[] {
   const steps: SetupStep[] = [];
   const linux = config.linux ?? {};
   const hostnameNs = (linux.namespaces ?? []).some((n) => n.type === "uts");
@@ -84,7 +153,8 @@ export function planRootfs(config: Config, opts: { noPivot: boolean }): SetupSte
     ? undefined
     : propagationFlags[linux.rootfsPropagation];
   // Keep host mount events out of the container (and ours out of the host): private or slave
-  // as asked, slave otherwise; shared/unbindable are applied to the new root after pivot.
+  // as asked, slave otherwise; shared/unbindable are applied to the new root after pivot, so
+  // the container's mounts never join a peer group of the host's.
   steps.push({
     op: "propagation",
     flags: requested !== undefined && (requested & (MS.PRIVATE | MS.SLAVE))
@@ -93,29 +163,26 @@ export function planRootfs(config: Config, opts: { noPivot: boolean }): SetupSte
   });
   steps.push({ op: "bind-rootfs" });
 
-  const mounts = config.mounts ?? [];
-  let devMounted = false;
-  mounts.forEach((m, index) => {
-    const options = parseMountOptions(m.options ?? []);
-    const type = m.type ?? "";
-    const bind = (options.flags & MS.BIND) !== 0 || type === "bind";
-    if (bind) options.flags |= MS.BIND;
-    const destination = clean(m.destination);
-    if (destination === "/dev" && !bind) devMounted = true;
-    steps.push({ op: "mount", index, source: m.source ?? "", destination, type, options, bind });
-  });
+  const mountSteps = (config.mounts ?? []).map((m, i) =>
+    mountStep(m, i, { ...opts, mountLabel: linux.mountLabel })
+  );
+  steps.push(...mountSteps);
 
-  const uid = 0, gid = 0;
+  // As runc: a /dev bound from the host is left alone; any other (or none) gets the defaults.
+  const setupDev = !mountSteps.some((m) => m.bind && m.destination === "/dev");
   const configured = new Set((linux.devices ?? []).map((d) => clean(d.path)));
-  if (devMounted) {
+  if (setupDev) {
     for (const d of DEFAULT_DEVICES) {
-      if (!configured.has(d.path)) steps.push({ op: "device", ...d, uid, gid });
+      if (!configured.has(d.path)) steps.push({ op: "device", ...d, uid: 0, gid: 0 });
     }
   }
   for (const d of linux.devices ?? []) {
+    const path = clean(d.path);
+    // /dev/ptmx is always the link to the container's own devpts.
+    if (setupDev && path === "/dev/ptmx") continue;
     steps.push({
       op: "device",
-      path: clean(d.path),
+      path,
       type: d.type as DeviceStep["type"],
       major: d.major ?? 0,
       minor: d.minor ?? 0,
@@ -124,27 +191,34 @@ export function planRootfs(config: Config, opts: { noPivot: boolean }): SetupSte
       gid: d.gid ?? 0,
     });
   }
-  if (devMounted) {
+  if (setupDev) {
+    steps.push({ op: "ptmx" });
     for (const [target, path] of DEFAULT_SYMLINKS) steps.push({ op: "symlink", target, path });
-    steps.push({ op: "symlink", target: "pts/ptmx", path: "/dev/ptmx" });
+    steps.push({ op: "symlink", target: "/proc/kcore", path: "/dev/core", when: "/proc/kcore" });
   }
 
   for (const phase of ["prestart", "createRuntime", "createContainer"] as const) {
     steps.push({ op: "hooks", phase });
   }
   steps.push(opts.noPivot ? { op: "move-root" } : { op: "pivot-root" });
-  if (requested !== undefined) steps.push({ op: "rootfs-propagation", flags: requested });
+  if (requested !== undefined && !(requested & (MS.PRIVATE | MS.SLAVE))) {
+    steps.push({ op: "rootfs-propagation", flags: requested });
+  }
+  if (setupDev) steps.push({ op: "reopen-dev-null" });
+  // runc creates a missing working directory, before the root may turn read-only.
+  if (config.process?.cwd) steps.push({ op: "mkdir", path: clean(config.process.cwd) });
+  for (const m of mountSteps) {
+    if (m.delayReadonly) {
+      steps.push({ op: "remount-readonly", path: m.destination, flags: m.options.flags });
+    }
+  }
+  if (config.root?.readonly) steps.push({ op: "root-readonly" });
+  if (config.hostname && hostnameNs) steps.push({ op: "hostname", name: config.hostname });
+  if (config.domainname && hostnameNs) steps.push({ op: "domainname", name: config.domainname });
   for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
     steps.push({ op: "sysctl", key, value });
   }
   for (const path of linux.readonlyPaths ?? []) steps.push({ op: "readonly", path: clean(path) });
   for (const path of linux.maskedPaths ?? []) steps.push({ op: "mask", path: clean(path) });
-  if (config.root?.readonly) steps.push({ op: "root-readonly" });
-  if (config.hostname !== undefined && hostnameNs) {
-    steps.push({ op: "hostname", name: config.hostname });
-  }
-  if (config.domainname !== undefined && hostnameNs) {
-    steps.push({ op: "domainname", name: config.domainname });
-  }
   return steps;
 }

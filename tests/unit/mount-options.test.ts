@@ -1,11 +1,14 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { MOUNT_ATTR, parseMountOptions } from "../../init/mount-options.ts";
+import { MOUNT_ATTR, parseMountOptions, statfsToMountFlags } from "../../init/mount-options.ts";
 import { MS } from "../../syscalls/mount.ts";
 
 Deno.test("flags set and clear in order; unknown options become fs data", () => {
   const o = parseMountOptions(["nosuid", "noexec", "ro", "rw", "mode=755", "size=65536k"]);
   assertEquals(o.flags, MS.NOSUID | MS.NOEXEC);
+  assertEquals(o.cleared, MS.RDONLY, "rw asked for read-write explicitly");
   assertEquals(o.data, "mode=755,size=65536k");
+  const again = parseMountOptions(["suid", "rw", "nosuid", "ro"]);
+  assertEquals([again.flags, again.cleared], [MS.NOSUID | MS.RDONLY, 0], "the last word wins");
 });
 
 Deno.test("rbind, propagation and recursive attributes", () => {
@@ -20,4 +23,14 @@ Deno.test("idmap is recorded, not passed to the kernel", () => {
   const o = parseMountOptions(["bind", "idmap"]);
   assertEquals(o.idmap, "idmap");
   assertEquals(o.data, "");
+});
+
+Deno.test("statfs flags map to mount flags; no atime flag means strictatime", () => {
+  const ST_RDONLY = 1, ST_NOSUID = 2, ST_NODEV = 4, ST_RELATIME = 0x1000, ST_NOSYMFOLLOW = 0x2000;
+  assertEquals(
+    statfsToMountFlags(ST_RDONLY | ST_NOSUID | ST_NODEV | ST_RELATIME | ST_NOSYMFOLLOW),
+    MS.RDONLY | MS.NOSUID | MS.NODEV | MS.RELATIME | MS.NOSYMFOLLOW,
+  );
+  assertEquals(statfsToMountFlags(0), MS.STRICTATIME);
+  assertEquals(statfsToMountFlags(0x400), MS.NOATIME);
 });
