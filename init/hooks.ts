@@ -1,53 +1,116 @@
-// Runs OCI hooks: the state JSON on stdin, the hook's own args and env, an optional timeout.
-// Used by the parent (runtime namespace hooks) and by init (container namespace hooks).
+// Runs OCI hooks: the state JSON on stdin, the hook's own argv (argv[0] included) and env, an
+// optional timeout. Used by the parent (runtime namespace hooks) and by init (container
+// namespace hooks). Started with the native spawn, so args[0] reaches the hook as given; stdin,
+// stdout and stderr are memfds, which never fill up and block the hook the way a pipe can.
 import type { Hook } from "../specs/schema/hooks.ts";
+import { check, cstr, errno, libc, sys } from "../syscalls/libc.ts";
+import { SyscallError } from "../syscalls/errors.ts";
+import { EINTR } from "../syscalls/errno.ts";
+import { syscallNr } from "../syscalls/nr.ts";
+import { ptr } from "../syscalls/mount.ts";
+import { spawn, SpawnError, SpawnPlan } from "../syscalls/spawn/mod.ts";
 
-export async function runHook(hook: Hook, state: unknown, phase: string): Promise<void> {
-  const [arg0, ...args] = hook.args?.length ? hook.args : [hook.path];
-  const child = new Deno.Command(hook.path, {
-    args,
-    env: Object.fromEntries((hook.env ?? []).map((e) => {
-      const i = e.indexOf("=");
-      return [e.slice(0, i), e.slice(i + 1)];
-    })),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  void arg0; // argv[0] cannot be set through Deno.Command; the path stands in for it.
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(state))).catch(() => {});
-  await writer.close().catch(() => {});
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = hook.timeout
-    ? new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), hook.timeout! * 1000);
-    })
-    : undefined;
-  const result = await Promise.race([child.output(), ...(timeout ? [timeout] : [])]);
-  clearTimeout(timer);
-  if (result === "timeout") {
+const MFD_CLOEXEC = 1, SEEK_SET = 0, CLOSE_RANGE_CLOEXEC = 4;
+
+function memfd(name: string): number {
+  return Number(sys("memfd_create", syscallNr("memfd_create"), [ptr(cstr(name)), MFD_CLOEXEC]));
+}
+
+function rewind(fd: number): void {
+  sys("lseek", syscallNr("lseek"), [fd, 0, SEEK_SET], "hook output");
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  for (let off = 0; off < data.length;) {
+    const n = Number(libc().write(fd, data.subarray(off), BigInt(data.length - off)));
+    if (n < 0 && errno() === EINTR) continue;
+    if (n < 0) throw new SyscallError("write", errno(), "hook stdin");
+    off += n;
+  }
+}
+
+/** What the hook wrote, trimmed and cut short: it only goes into an error message. */
+function readBack(fd: number): string {
+  rewind(fd);
+  const buf = new Uint8Array(4096);
+  const n = Number(libc().read(fd, buf, BigInt(buf.length)));
+  return n > 0 ? new TextDecoder().decode(buf.subarray(0, n)).trim() : "";
+}
+
+/**
+ * Runs one hook and resolves when it exited 0; throws a one-line error otherwise. A hook without
+ * `env` gets `defaultEnv` (runc: the runtime's environment, the process's for startContainer).
+ */
+export async function runHook(
+  hook: Hook,
+  state: unknown,
+  phase: string,
+  defaultEnv: readonly string[] = currentEnv(),
+): Promise<void> {
+  const name = `${phase} hook ${hook.path}`;
+  const fds = [memfd("hook-stdin"), memfd("hook-stdout"), memfd("hook-stderr")];
+  try {
+    writeAll(fds[0], new TextEncoder().encode(JSON.stringify(state)));
+    rewind(fds[0]);
+    const plan = new SpawnPlan();
+    fds.forEach((fd, std) => plan.step(`hook stdio ${std}`, "dup3", [fd, std, 0]));
+    // Only stdio reaches the hook, whatever else the runtime or init holds open.
+    plan.step("close other fds at exec", "close_range", [3, 0xffffffff, CLOSE_RANGE_CLOEXEC]);
+    plan.execve(hook.path, hook.args?.length ? hook.args : [hook.path], hook.env ?? defaultEnv);
+    let child;
     try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.status;
-    throw new Error(`${phase} hook ${hook.path} timed out after ${hook.timeout}s`);
+      child = spawn(plan, { vfork: true });
+    } finally {
+      plan.free();
+    }
+    const exited = child.wait();
+    try {
+      await child.result();
+    } catch (e) {
+      await exited;
+      if (e instanceof SpawnError) throw new Error(`${name}: ${e.message}`);
+      throw e;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = hook.timeout
+      ? new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), hook.timeout! * 1000);
+      })
+      : new Promise<never>(() => {});
+    const first = await Promise.race([exited, timedOut]);
+    clearTimeout(timer);
+    if (first === "timeout") {
+      try {
+        Deno.kill(child.pid, "SIGKILL");
+      } catch { /* exited meanwhile */ }
+      await exited;
+      throw new Error(`${name} timed out after ${hook.timeout}s`);
+    }
+    if (first.code !== 0) {
+      const how = first.signal !== undefined
+        ? `killed by signal ${first.signal}`
+        : `exit status ${first.code}`;
+      const out = readBack(fds[1]), err = readBack(fds[2]);
+      throw new Error(
+        `${name} failed: ${how}${out ? `, stdout: ${out}` : ""}${err ? `, stderr: ${err}` : ""}`,
+      );
+    }
+  } finally {
+    for (const fd of fds) check("close", libc().close(fd), "hook memfd");
   }
-  if (!result.success) {
-    const stderr = new TextDecoder().decode(result.stderr).trim();
-    throw new Error(
-      `${phase} hook ${hook.path} failed: exit status ${result.code}${stderr ? `: ${stderr}` : ""}`,
-    );
-  }
+}
+
+function currentEnv(): string[] {
+  return Object.entries(Deno.env.toObject()).map(([k, v]) => `${k}=${v}`);
 }
 
 export async function runHooks(
   hooks: readonly Hook[] | undefined,
   state: unknown,
   phase: string,
+  defaultEnv?: readonly string[],
 ): Promise<void> {
-  for (const h of hooks ?? []) await runHook(h, state, phase);
+  for (const h of hooks ?? []) await runHook(h, state, phase, defaultEnv);
 }
 
 /** For poststart and poststop: a failing hook is a warning and the others still run. */
