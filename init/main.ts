@@ -4,11 +4,12 @@
 import { Channel } from "./channel.ts";
 import { type FromInit, INIT_PIPE_ENV, type ToInit } from "./protocol.ts";
 import { planRootfs } from "./plan.ts";
-import { type RootfsContext, runRootfsStep } from "./rootfs.ts";
+import { type RootfsContext, setupRootfs } from "./rootfs.ts";
 import { runHooks } from "./hooks.ts";
 import { setupConsole } from "./console.ts";
 import { joinSessionKeyring } from "./keyring.ts";
 import { prepareProcess, waitForStart } from "./process.ts";
+import { checkLsm } from "./lsm.ts";
 import { check, libc, O_CLOEXEC, O_PATH, openFd } from "../syscalls/libc.ts";
 
 function describe(err: unknown): string {
@@ -25,6 +26,7 @@ export async function initMain(): Promise<never> {
   if (req?.type !== "config") Deno.exit(1);
   try {
     libc().umask(0);
+    checkLsm(req.config);
     // The fifo lives on the host: hold it before the root switch hides it.
     const fifoFd = req.fifo ? openPath(req.fifo) : undefined;
     const state = { ...req.state, status: "creating" };
@@ -47,9 +49,8 @@ export async function initMain(): Promise<never> {
           }
         },
       };
-      for (const step of planRootfs(req.config, { noPivot: req.noPivot })) {
-        await runRootfsStep(step, ctx);
-      }
+      const plan = planRootfs(req.config, { noPivot: req.noPivot, bundle: req.bundle });
+      await setupRootfs(plan, ctx);
     }
     if (!req.noNewKeyring) joinSessionKeyring(`_ses.${req.id}`);
     // As root, before the user's credentials: the pty comes from the container's devpts.
@@ -58,10 +59,12 @@ export async function initMain(): Promise<never> {
     send({ type: "ready" });
     channel.close();
     if (fifoFd !== undefined) waitForStart(fifoFd);
+    // As runc: startContainer hooks without an env get the process's.
     await runHooks(
       req.config.hooks?.startContainer,
       { ...state, status: "created" },
       "startContainer",
+      req.config.process?.env,
     );
     tty?.attach();
     return exec();

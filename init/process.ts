@@ -4,6 +4,9 @@ import type { InitRequest } from "./protocol.ts";
 import { lookPath } from "./look-path.ts";
 import { seccompInstaller } from "./seccomp/install.ts";
 import { capMask } from "./capabilities.ts";
+import { withHome } from "./home.ts";
+import { applyProcessAttrs } from "./process-attrs.ts";
+import { setExecLabels } from "./lsm.ts";
 import { CAPABILITIES, capabilityBit } from "../specs/capabilities.ts";
 import { rlimitResource } from "../specs/rlimits.ts";
 import { check, cstr, libc } from "../syscalls/libc.ts";
@@ -27,26 +30,57 @@ function lastCap(): number {
   }
 }
 
+function readPasswd(): string | undefined {
+  try {
+    return Deno.readTextFileSync("/etc/passwd");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * chdir by path inside the container's root, then make sure the result is inside it: a cwd such
+ * as /proc/self/fd/N on a directory fd leaked from the host would otherwise put the process
+ * outside the container (CVE-2024-21626). getcwd(3) reports such a directory as unreachable.
+ */
+function enterCwd(cwd: string): void {
+  check("chdir", libc().chdir(cstr(cwd)), cwd);
+  let real: string;
+  try {
+    real = Deno.cwd();
+  } catch {
+    real = "";
+  }
+  if (!real.startsWith("/")) {
+    throw new Error(
+      `process.cwd ${cwd}: the working directory is outside the container's root ` +
+        "(possible container breakout)",
+    );
+  }
+}
+
 /** Sets up credentials now; returns the exec to run once `start` arrives. */
 export function prepareProcess(req: InitRequest): () => never {
   const proc = req.config.process;
   if (!proc?.args?.length) throw new Error("process.args must not be empty");
-  const env = proc.env ?? [];
-  const cwd = proc.cwd ?? "/";
-  check("chdir", libc().chdir(cstr(cwd)), cwd);
+  const user = proc.user ?? { uid: 0, gid: 0 };
+  const env = withHome(proc.env ?? [], user.uid ?? 0, readPasswd());
+  enterCwd(proc.cwd ?? "/");
   const path = lookPath(proc.args[0], env);
   const seccomp = seccompInstaller(req.config.linux?.seccomp, proc);
 
   if (proc.oomScoreAdj !== undefined) {
     Deno.writeTextFileSync("/proc/self/oom_score_adj", String(proc.oomScoreAdj));
   }
+  // Real-time policies and classes need the capabilities about to be dropped.
+  applyProcessAttrs(proc, req.config.linux);
+  setExecLabels(req.config);
   const caps = proc.capabilities;
   const bounding = capMask(caps?.bounding);
   prctl(PR.SET_KEEPCAPS, 1);
   for (let cap = 0; cap <= lastCap(); cap++) {
     if (!(bounding & (1n << BigInt(cap)))) prctl(PR.CAPBSET_DROP, cap);
   }
-  const user = proc.user ?? { uid: 0, gid: 0 };
   seccomp.beforeCredentials();
   // With setgroups denied (rootless user namespaces) the call fails; only try when asked.
   if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);

@@ -28,19 +28,18 @@ export const IMPLEMENTED = {
   seccomp: true,
   /** SCMP_ACT_NOTIFY: handing the listener fd to linux.seccomp.listenerPath. */
   seccompNotify: false,
-  apparmor: false,
-  selinux: false,
+  /** Applied when the host has the LSM; asking for one it lacks fails `create`. */
+  apparmor: true,
+  selinux: true,
   intelRdt: false,
   /** ID-mapped mounts: idmap/ridmap options, mounts[].uidMappings/gidMappings. */
-  idmapMounts: false,
+  idmapMounts: true,
   /** linux.netDevices (runtime-spec 1.3; accepted in configs, not reported by features). */
   netDevices: false,
   /** Other config fields that are accepted but not applied yet, as JSON pointers. */
   notApplied: [
-    "/process/scheduler",
-    "/process/ioPriority",
+    // Only for processes `exec` starts (not the init, per the spec); exec does not apply it yet.
     "/process/execCPUAffinity",
-    "/linux/personality",
   ],
 };
 

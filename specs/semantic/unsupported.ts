@@ -40,10 +40,18 @@ export const checkUnsupported: Check = (config) => {
       );
     }
   });
+  const userns = config.linux?.namespaces?.some((ns) => ns.type === "user") ?? false;
   config.mounts?.forEach((m, i) => {
     const idmapped = m.uidMappings || m.options?.some((o) => o === "idmap" || o === "ridmap");
-    if (idmapped && !IMPLEMENTED.idmapMounts) {
+    if (!idmapped) return;
+    if (!IMPLEMENTED.idmapMounts) {
       out.push(error(pointer("mounts", i), `ID-mapped mounts ${NOT_YET}`));
+    } else if (userns) {
+      // The kernel lets only the host's root map a host filesystem: runc prepares these mounts
+      // from the host side and hands them to its init, which tsrun does not do yet.
+      out.push(
+        error(pointer("mounts", i), `ID-mapped mounts in a user namespace ${NOT_YET}`),
+      );
     }
   });
   return out;

@@ -222,6 +222,6 @@ Deno.test("features: the features JSON of what tsrun implements", async () => {
     [...f.linux.seccomp.archs].sort(),
     ["SCMP_ARCH_AARCH64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"],
   );
-  assert.equal(f.linux.apparmor.enabled, false);
+  assert.equal(f.linux.apparmor.enabled, true, "supported; create checks the host has it");
   assert.ok(Object.keys(f.annotations).every((k) => !k.startsWith("org.opencontainers.runc")));
 });

@@ -100,7 +100,7 @@ Deno.test("conflicting propagation options", () => {
   );
 });
 
-// ID-mapped mounts are not implemented yet: each such mount also carries that error.
+// While ID-mapped mounts are not implemented, each such mount also carries that error.
 const idmapPending = unlessImplemented(IMPLEMENTED.idmapMounts, [
   "error",
   "/mounts/0",
@@ -149,6 +149,16 @@ Deno.test("ID-mapped mounts: both mappings, bind only, idmap option", () => {
       }]
     ),
     [["error", "/mounts/0/uidMappings/0/size", /at least 1/], ...idmapPending],
+  );
+  assertProblems(
+    problemsAfter((c) => {
+      c.linux.namespaces.push({ type: "user" });
+      c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
+      c.mounts = [{ ...bind, uidMappings: maps, gidMappings: maps }];
+    }),
+    IMPLEMENTED.idmapMounts
+      ? [["error", "/mounts/0", /ID-mapped mounts in a user namespace is not implemented/]]
+      : idmapPending,
   );
 });
 
