@@ -71,7 +71,11 @@ export async function initMain(): Promise<never> {
   } catch (err) {
     try {
       send({ type: "error", message: describe(err) });
-    } catch { /* the parent is gone: nobody to tell */ }
+    } catch {
+      // After "ready" the parent is gone (create returned): the container's stderr is the only
+      // place left to say why the process never started.
+      Deno.stderr.writeSync(new TextEncoder().encode(`tsrun: ${describe(err)}\n`));
+    }
     Deno.exit(1);
   }
 }

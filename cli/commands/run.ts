@@ -1,7 +1,7 @@
 import type { Command } from "../command.ts";
 import { bundleDir, createFlags, idArg, loadConfig, storeOf, warner } from "../common.ts";
 import { createContainer } from "../../runtime/container/create.ts";
-import { waitForeground } from "../../runtime/container/run.ts";
+import { SignalForwarder, waitForeground } from "../../runtime/container/run.ts";
 import { deleteContainer } from "../../runtime/container/delete.ts";
 import { ociState } from "../../runtime/container/load.ts";
 import { runHooksWarn } from "../../init/hooks.ts";
@@ -27,6 +27,7 @@ const command: Command = {
     const store = storeOf(ctx);
     const warn = warner(ctx);
     const id = ctx.args[0];
+    const signals = ctx.flags.detach ? undefined : new SignalForwarder();
     const { state, child, consoleMaster } = await createContainer({
       id,
       bundle,
@@ -46,8 +47,8 @@ const command: Command = {
       "poststart",
       warn,
     );
-    if (ctx.flags.detach) return 0;
-    const code = await waitForeground(child, consoleMaster);
+    if (!signals) return 0;
+    const code = await waitForeground(child, signals, consoleMaster);
     if (!ctx.flags.keep) await deleteContainer(store, id, true, warn);
     return code;
   },

@@ -15,22 +15,50 @@ const FORWARDED: Deno.Signal[] = [
   "SIGALRM",
 ];
 
-export async function waitForeground(child: Child, consoleMaster?: number): Promise<number> {
-  const drain = consoleMaster === undefined ? undefined : relayConsole(consoleMaster);
-  const listeners = FORWARDED.map((sig) => {
+/**
+ * Catches the signals to forward from before the container exists: one arriving while it is
+ * being created must neither kill us (leaving the container behind) nor get lost.
+ */
+export class SignalForwarder {
+  #pid: number | undefined;
+  #pending: Deno.Signal[] = [];
+  #listeners = FORWARDED.map((sig) => {
     const fn = () => {
-      try {
-        Deno.kill(child.pid, sig);
-      } catch { /* already exited */ }
+      if (this.#pid === undefined) this.#pending.push(sig);
+      else this.#send(sig);
     };
     Deno.addSignalListener(sig, fn);
     return [sig, fn] as const;
   });
+
+  #send(sig: Deno.Signal): void {
+    try {
+      Deno.kill(this.#pid!, sig);
+    } catch { /* already exited */ }
+  }
+
+  attach(pid: number): void {
+    this.#pid = pid;
+    for (const sig of this.#pending.splice(0)) this.#send(sig);
+  }
+
+  stop(): void {
+    for (const [sig, fn] of this.#listeners) Deno.removeSignalListener(sig, fn);
+  }
+}
+
+export async function waitForeground(
+  child: Child,
+  signals: SignalForwarder,
+  consoleMaster?: number,
+): Promise<number> {
+  const drain = consoleMaster === undefined ? undefined : relayConsole(consoleMaster);
+  signals.attach(child.pid);
   try {
     const status = await child.wait();
     await drain?.();
     return status.signal !== undefined ? 128 + status.signal : status.code ?? 0;
   } finally {
-    for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
+    signals.stop();
   }
 }

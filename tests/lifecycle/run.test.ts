@@ -134,8 +134,8 @@ Deno.test({ name: "run forwards signals to the container's init", ignore }, asyn
       rest += new TextDecoder().decode(value);
     }
     const status = await child.status;
-    await child.stderr.cancel();
-    assertEquals([rest, status.code], ["got TERM\n", 7]);
+    const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+    assertEquals([rest, status.code, stderr], ["got TERM\n", 7, ""]);
   } finally {
     await b.cleanup();
   }
