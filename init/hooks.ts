@@ -39,7 +39,7 @@ function readBack(fd: number): string {
 
 /**
  * Runs one hook and resolves when it exited 0; throws a one-line error otherwise. A hook without
- * `env` gets `defaultEnv` (runc: the runtime's environment, the process's for startContainer).
+ * `env` gets `defaultEnv` (runc: the runtime's environment; the process's for hooks run by init).
  */
 export async function runHook(
   hook: Hook,

@@ -40,8 +40,11 @@ export async function initMain(): Promise<never> {
         runHooks(phase) {
           if (!hooks[phase]?.length) return;
           // createContainer hooks run here, in the container's namespaces; the others in the
-          // runtime's namespaces, so the parent runs them while init waits.
-          if (phase === "createContainer") return runHooks(hooks[phase], state, phase);
+          // runtime's namespaces, so the parent runs them while init waits. Like runc's, hooks
+          // init runs see the process's env when they set none.
+          if (phase === "createContainer") {
+            return runHooks(hooks[phase], state, phase, req.config.process?.env);
+          }
           send({ type: "hooks", phase });
           const reply = channel.receive<ToInit>();
           if (reply?.type !== "continue") {
@@ -59,7 +62,6 @@ export async function initMain(): Promise<never> {
     send({ type: "ready" });
     channel.close();
     if (fifoFd !== undefined) waitForStart(fifoFd);
-    // As runc: startContainer hooks without an env get the process's.
     await runHooks(
       req.config.hooks?.startContainer,
       { ...state, status: "created" },
