@@ -69,19 +69,26 @@ export function mountCgroups(
   const bindOrMount = (h: Hierarchy, dest: string) => {
     if (cgroupns) {
       const data = h.fstype === "cgroup" ? h.controllers.join(",") : null;
-      mount(h.fstype, dest, h.fstype, flags & ~(MS.BIND | MS.REC), data);
-      return;
+      return mount(h.fstype, dest, h.fstype, flags & ~(MS.BIND | MS.REC), data);
     }
     const path = own(h);
     mount(`${h.mountpoint}${path === "/" ? "" : path}`, dest, null, MS.BIND | MS.REC, null);
-    if (flags & MS.RDONLY) {
-      mount(null, dest, null, MS.BIND | MS.REMOUNT | (flags & ~(MS.REC | MS.BIND)), null);
-    }
+  };
+  /** A bind takes its flags from a remount; `dest` must name the new mount itself. */
+  const remountBind = (dest: string) => {
+    if (cgroupns || !(flags & MS.RDONLY)) return;
+    mount(null, dest, null, MS.BIND | MS.REMOUNT | (flags & ~(MS.REC | MS.BIND)), null);
   };
   const unified = all.find((h) => h.fstype === "cgroup2");
   if (v2only || (all.length === 1 && unified)) {
     if (!unified) throw new Error("no cgroup2 hierarchy on this host");
-    return bindOrMount(unified, target);
+    bindOrMount(unified, target);
+    const fd = reopen();
+    try {
+      return remountBind(fdPath(fd));
+    } finally {
+      closeFd(fd);
+    }
   }
   mount("tmpfs", target, "tmpfs", flags & ~(MS.RDONLY | MS.BIND | MS.REC), "mode=755");
   const fd = reopen();
@@ -91,6 +98,7 @@ export function mountCgroups(
       const name = h.mountpoint.slice(h.mountpoint.lastIndexOf("/") + 1);
       Deno.mkdirSync(`${tmpfs}/${name}`, { mode: 0o755 });
       bindOrMount(h, `${tmpfs}/${name}`);
+      remountBind(`${tmpfs}/${name}`);
       // A co-mounted hierarchy ("cpu,cpuacct") is also reachable by each controller's name.
       if (name.includes(",")) {
         for (const c of name.split(",")) Deno.symlinkSync(name, `${tmpfs}/${c}`);
