@@ -2,6 +2,9 @@
 // optional timeout. Used by the parent (runtime namespace hooks) and by init (container
 // namespace hooks). Started with the native spawn, so args[0] reaches the hook as given; stdin,
 // stdout and stderr are memfds, which never fill up and block the hook the way a pipe can.
+// The state's pid is the init's pid as the host sees it for every hook, as the spec defines it;
+// runc deviates and gives the hooks run inside the container getpid() there (1 with a new pid
+// namespace).
 import type { Hook } from "../specs/schema/hooks.ts";
 import { check, cstr, errno, libc, sys } from "../syscalls/libc.ts";
 import { SyscallError } from "../syscalls/errors.ts";
