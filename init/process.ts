@@ -81,6 +81,9 @@ export function prepareProcess(req: InitRequest): () => never {
   for (let cap = 0; cap <= lastCap(); cap++) {
     if (!(bounding & (1n << BigInt(cap)))) prctl(PR.CAPBSET_DROP, cap);
   }
+  // Only the preserved fds reach the process. Marked now: the Deno runtime keeps using its fds
+  // until the exec, and a seccomp filter installed next may not allow close_range.
+  closeRangeCloexec(3 + req.preserveFds);
   seccomp.beforeCredentials();
   // With setgroups denied (rootless user namespaces) the call fails; only try when asked.
   if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);
@@ -105,7 +108,6 @@ export function prepareProcess(req: InitRequest): () => never {
     for (const r of proc.rlimits ?? []) {
       setrlimit(rlimitResource(r.type) ?? -1, BigInt(r.soft), BigInt(r.hard), r.type);
     }
-    closeRangeCloexec(3 + req.preserveFds);
     seccomp.beforeExec();
     return execve(path, proc.args!, env);
   };
