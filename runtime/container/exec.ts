@@ -9,7 +9,7 @@ import { processStart } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadContainer } from "./load.ts";
 import { writePidFile } from "./pid-file.ts";
-import { waitForeground } from "./run.ts";
+import { SignalForwarder, waitForeground } from "./run.ts";
 import { buildExecProcess, type ExecProcess, type ExecRequest } from "../exec/process.ts";
 import { prepareEnv } from "../exec/env.ts";
 import { lookPathIn } from "../exec/look-path.ts";
@@ -51,13 +51,28 @@ interface Started {
 
 /** Returns the exit code: 0 once a detached process runs, else the process's own (128+N). */
 export async function execContainer(o: ExecOptions): Promise<number> {
-  const { child, consoleMaster } = startExec(o);
-  if (o.detach) return 0;
-  return await waitForeground(child, consoleMaster);
+  if (o.detach) {
+    await startExec(o);
+    return 0;
+  }
+  // Listening already: a signal that arrives while the process starts is passed on to it.
+  const signals = new SignalForwarder();
+  let started: Started;
+  try {
+    started = await startExec(o);
+  } catch (e) {
+    signals.stop();
+    throw e;
+  }
+  return await waitForeground(started.child, signals, started.consoleMaster);
 }
 
-function startExec(o: ExecOptions): Started {
+async function startExec(o: ExecOptions): Promise<Started> {
+  // Held while the container is looked at and its fds opened, not while the process starts: in
+  // a paused container that waits for `resume`, which takes this lock too.
   const lock = o.store.lock(o.id);
+  const unlock = () => lock.close();
+  let pidfd: number | undefined;
   try {
     const c = loadContainer(o.store, o.id);
     if (c.status === "paused" && !o.ignorePaused) {
@@ -69,17 +84,17 @@ function startExec(o: ExecOptions): Started {
     checkTerminal(proc, o);
     // The pidfd pins the init: once its start time matches, the pid cannot be reused under us.
     const pid = c.stored.pid;
-    const pidfd = pidfdOpen(pid);
-    try {
-      if (processStart(pid) !== c.stored.pidStart) {
-        throw new RuntimeError("cannot exec in a stopped container");
-      }
-      return spawnInto(pid, pidfd, proc, c.cgroup(), o);
-    } finally {
-      closeFd(pidfd);
+    pidfd = pidfdOpen(pid);
+    if (processStart(pid) !== c.stored.pidStart) {
+      throw new RuntimeError("cannot exec in a stopped container");
     }
+    const target = { pid, pidfd, cgroup: c.cgroup(), paused: c.status === "paused" };
+    return await spawnInto(target, proc, o, unlock);
   } finally {
-    lock.close();
+    if (pidfd !== undefined) closeFd(pidfd);
+    try {
+      unlock();
+    } catch { /* closed already */ }
   }
 }
 
@@ -92,24 +107,31 @@ function checkTerminal(proc: ExecProcess, o: ExecOptions): void {
   }
 }
 
-function spawnInto(
-  pid: number,
-  pidfd: number,
+interface Target {
+  /** The init's host pid, and a pidfd on it. */
+  pid: number;
+  pidfd: number;
+  cgroup: CgroupManager;
+  paused: boolean;
+}
+
+async function spawnInto(
+  t: Target,
   proc: ExecProcess,
-  cgroup: CgroupManager,
   o: ExecOptions,
-): Started {
-  const root = `/proc/${pid}/root`;
+  unlock: () => void,
+): Promise<Started> {
+  const root = `/proc/${t.pid}/root`;
   const env = prepareEnv(proc.env, proc.uid, () => readInRoot(root, "/etc/passwd"));
   const path = lookPathIn(root, proc.args[0], env, proc.cwd);
-  const namespaces = openNamespaces(pid);
+  const namespaces = openNamespaces(t.pid);
   let join: CgroupJoin | undefined;
   let pty: Pty | undefined;
   let relayed: number | undefined;
   try {
     // Opened the namespaces of a process that was gone? Then they may not be the container's.
-    if (pollIn([pidfd], 0).length) throw new RuntimeError("cannot exec in a stopped container");
-    join = openCgroupJoin(cgroup, parseSubCgroups(o.cgroups));
+    if (pollIn([t.pidfd], 0).length) throw new RuntimeError("cannot exec in a stopped container");
+    join = openCgroupJoin(t.cgroup, parseSubCgroups(o.cgroups));
     if (proc.terminal) {
       pty = openPtyIn(root, proc.consoleSize);
       if (o.consoleSocket) sendToConsoleSocket(o.consoleSocket, pty.master, pty.name);
@@ -124,22 +146,25 @@ function spawnInto(
       cgroupProcsFds: join.procsFds,
       tty: pty?.peer,
       preserveFds: o.preserveFds,
-      setgroups: setgroupsAllowed(pid),
+      setgroups: setgroupsAllowed(t.pid),
       lastCap: lastCap(),
     });
+    unlock();
     let child: Child;
     try {
-      // setns(CLONE_NEWTIME) refuses a caller that shares its memory: no vfork then.
-      const vfork = !joinInChild.some((n) => n.type === "time");
+      // No vfork when the child cannot get to its execve soon (a frozen cgroup stops it there,
+      // and vfork would hold tsrun until `resume`), nor for setns(CLONE_NEWTIME), which refuses
+      // a caller sharing its memory.
+      const vfork = !t.paused && !joinInChild.some((n) => n.type === "time");
       const go = () => spawn(plan, { vfork, cgroupFd: join!.intoFd });
       child = withOomScoreAdj(proc.oomScoreAdj, () => inPidNamespace(pidNs, go));
     } finally {
       plan.free();
     }
     try {
-      child.resultSync();
+      await child.result();
     } catch (e) {
-      child.waitSync();
+      await child.wait();
       if (e instanceof SpawnError) {
         throw new RuntimeError(`unable to start container process: ${e.message}`);
       }
@@ -151,7 +176,7 @@ function spawnInto(
       } catch (e) {
         // Nobody could find it to reap or signal it: do not leave it running.
         Deno.kill(child.pid, "SIGKILL");
-        child.waitSync();
+        await child.wait();
         throw new RuntimeError(`--pid-file ${o.pidFile}: ${(e as Error).message}`);
       }
     }
