@@ -55,7 +55,8 @@ Deno.test({
         args: ["-c", `echo $$ > ${procs}; x=$(head -c 67108864 /dev/zero | tr '\\0' x)`],
       }).spawn();
       const status = await hog.status;
-      assert.equal(status.signal, "SIGKILL", "the OOM killer ended the hog");
+      // The killer may pick the shell or a pipeline member: either way the hog fails.
+      assert.ok(!status.success, "the OOM killer ended the hog");
       assert.deepEqual(pollIn([w.fd!], 5000), [0]);
       assert.ok(w.take()! >= 1);
       assert.equal(w.take(), 0);
