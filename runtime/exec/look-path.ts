@@ -40,7 +40,9 @@ export function lookPathIn(root: string, file: string, env: readonly string[], c
   throw new RuntimeError(`exec: "${file}": executable file not found in $PATH`);
 }
 
-/** An error's message without the host path Deno appends (`: stat '/proc/1/root/...'`). */
+/** An error's message without the host path Deno appends (` (os error 2): stat '/proc/...'`),
+ * starting in lower case like runc's. */
 function reason(e: unknown): string {
-  return String((e as Error).message ?? e).replace(/ \(os error \d+\).*$/, "").toLowerCase();
+  const msg = String((e as Error).message ?? e).replace(/ \(os error \d+\).*$/, "");
+  return msg.charAt(0).toLowerCase() + msg.slice(1);
 }

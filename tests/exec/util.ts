@@ -34,7 +34,7 @@ export function exec(id: string, cmd: string[], flags: string[] = [], stdin?: st
 
 /** A line of /proc/<pid>/status ("Uid", "CapEff"...), whitespace-collapsed. */
 export function statusField(status: string, name: string): string | undefined {
-  return new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status)?.[1].trim().replace(/\s+/g, " ");
+  return new RegExp(`^${name}:[ \\t]*(.*)$`, "m").exec(status)?.[1].trim().replace(/\s+/g, " ");
 }
 
 /** Pids in the cgroup `pid` is in (its v1 pids hierarchy, else the cgroup2 one). */

@@ -1,0 +1,170 @@
+// The pure parts of exec, without a container: building the process, the environment, --cgroup
+// parsing, and the program lookup through a root that must not be left.
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { buildExecProcess, type ExecRequest } from "../../runtime/exec/process.ts";
+import { homeOf, prepareEnv } from "../../runtime/exec/env.ts";
+import { parseSubCgroups } from "../../runtime/exec/cgroup.ts";
+import { lookPathIn } from "../../runtime/exec/look-path.ts";
+import type { Config } from "../../specs/schema/config.ts";
+
+const config: Config = {
+  ociVersion: "1.2.0",
+  process: {
+    args: ["init"],
+    env: ["PATH=/bin", "A=1"],
+    cwd: "/work",
+    user: { uid: 5, gid: 6, additionalGids: [7], umask: 0o027 },
+    capabilities: { bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"] },
+    rlimits: [{ type: "RLIMIT_NOFILE", soft: 10, hard: 20 }],
+    noNewPrivileges: true,
+    oomScoreAdj: 7,
+  },
+};
+
+const flags = (over: Partial<ExecRequest> = {}): ExecRequest => ({
+  args: ["sh"],
+  env: [],
+  additionalGids: [],
+  caps: [],
+  tty: false,
+  ...over,
+});
+
+Deno.test("without flags, exec runs the command as the container's process", () => {
+  assertEquals(buildExecProcess(config, flags()), {
+    args: ["sh"],
+    env: ["PATH=/bin", "A=1"],
+    cwd: "/work",
+    uid: 5,
+    gid: 6,
+    additionalGids: [7],
+    umask: 0o027,
+    capabilities: config.process!.capabilities!,
+    noNewPrivileges: true,
+    rlimits: config.process!.rlimits!,
+    oomScoreAdj: 7,
+    terminal: false,
+  });
+});
+
+Deno.test("flags override or extend the container's process", () => {
+  const p = buildExecProcess(
+    config,
+    flags({
+      env: ["A=2"],
+      cwd: "/tmp",
+      user: "8",
+      additionalGids: ["9"],
+      caps: ["CAP_CHOWN"],
+      noNewPrivs: false,
+      tty: true,
+    }),
+  );
+  assertEquals([p.env, p.cwd, p.uid, p.gid, p.additionalGids], [
+    ["PATH=/bin", "A=1", "A=2"],
+    "/tmp",
+    8,
+    6,
+    [7, 9],
+  ]);
+  assertEquals([p.noNewPrivileges, p.terminal], [false, true]);
+  assertEquals(p.capabilities, {
+    bounding: ["CAP_KILL", "CAP_CHOWN"],
+    effective: ["CAP_KILL", "CAP_CHOWN"],
+    permitted: ["CAP_KILL", "CAP_CHOWN"],
+    // No inheritable set: --cap does not make anything ambient.
+    ambient: undefined,
+  });
+  const withInh = buildExecProcess(
+    { ...config, process: { ...config.process!, capabilities: { inheritable: [] } } },
+    flags({ caps: ["CAP_CHOWN"], user: "1:2" }),
+  );
+  assertEquals([withInh.capabilities.ambient, withInh.uid, withInh.gid], [["CAP_CHOWN"], 1, 2]);
+});
+
+Deno.test("--process replaces the process, falling back only where runc does", () => {
+  const p = buildExecProcess(
+    config,
+    flags({ process: { args: ["x"], cwd: "/", terminal: true, rlimits: [] }, env: ["IGNORED=1"] }),
+  );
+  assertEquals(p, {
+    args: ["x"],
+    env: [],
+    cwd: "/",
+    uid: 0,
+    gid: 0,
+    additionalGids: [],
+    capabilities: config.process!.capabilities!,
+    noNewPrivileges: false,
+    rlimits: config.process!.rlimits!,
+    terminal: true,
+    consoleSize: undefined,
+    umask: 0o027,
+    oomScoreAdj: 7,
+  });
+});
+
+Deno.test("bad flags and unconfined requests are refused", () => {
+  const refuse = (over: Partial<ExecRequest>, msg: RegExp, cfg = config) =>
+    throws(() => buildExecProcess(cfg, flags(over)), msg);
+  refuse({ user: "a:b" }, /--user a:b: expected <uid>\[:<gid>\]/);
+  refuse({ user: "4294967296" }, /out of range/);
+  refuse({ additionalGids: ["-1"] }, /--additional-gids -1/);
+  refuse({ caps: ["CAP_NOPE"] }, /--cap CAP_NOPE: unknown capability/);
+  refuse({ cwd: "rel" }, /--cwd rel: must be an absolute path/);
+  refuse({ apparmor: "x" }, /AppArmor/);
+  refuse({ processLabel: "x" }, /SELinux/);
+  refuse({ process: { args: ["x"], cwd: "/", apparmorProfile: "p" } }, /AppArmor/);
+});
+
+Deno.test("the environment: last value wins, HOME from passwd unless set", () => {
+  const passwd = "root:x:0:0:root:/root:/bin/sh\nu:x:5:5::/home/u:/bin/sh\nv:x:6:6:::/bin/sh\n";
+  const env = ["A=1", "B=2", "A=3", "HOME="];
+  assertEquals(prepareEnv(env, 5, () => passwd), ["B=2", "A=3", "HOME=/home/u"]);
+  assertEquals(prepareEnv(["HOME=/x", "HOME=/y"], 0, () => passwd), ["HOME=/y"]);
+  assertEquals(prepareEnv([], 99, () => passwd), ["HOME=/"]);
+  assertEquals(prepareEnv([], 0, () => undefined), ["HOME=/"]);
+  assertEquals(homeOf(6, passwd), undefined, "an empty home field");
+  throws(() => prepareEnv(["=x"], 0, () => passwd), /the name is empty/);
+  throws(() => prepareEnv(["A=\0"], 0, () => passwd), /NUL/);
+});
+
+Deno.test("--cgroup: one path for all, or per controller", () => {
+  assertEquals([...parseSubCgroups(["sub"])], [["", "sub"]]);
+  assertEquals([...parseSubCgroups(["cpu,cpuacct:a", "pids:b"])], [
+    ["cpu", "a"],
+    ["cpuacct", "a"],
+    ["pids", "b"],
+  ]);
+  throws(() => parseSubCgroups(["a", "b"]), /--cgroup a: name its controller/);
+  throws(() => parseSubCgroups([":a"]), /empty controller name/);
+  throws(() => parseSubCgroups(["pids:a", "pids:b"]), /controller pids given twice/);
+});
+
+Deno.test("the program is found inside the root, symlinks and all", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    Deno.mkdirSync(`${root}/bin`);
+    Deno.mkdirSync(`${root}/work`);
+    Deno.writeTextFileSync(`${root}/bin/prog`, "", { mode: 0o755 });
+    Deno.writeTextFileSync(`${root}/bin/data`, "", { mode: 0o644 });
+    Deno.writeTextFileSync(`${root}/work/local`, "", { mode: 0o755 });
+    Deno.symlinkSync("/bin/prog", `${root}/bin/abs-link`);
+    // Absolute on the host, so the lookup must resolve it inside the root, where it is absent.
+    Deno.symlinkSync("/usr/bin/env", `${root}/bin/sh`);
+    Deno.symlinkSync("/bin/loop", `${root}/bin/loop`);
+    const env = ["PATH=/nowhere:/bin"];
+    assertEquals(lookPathIn(root, "prog", env, "/"), "/bin/prog");
+    assertEquals(lookPathIn(root, "abs-link", env, "/"), "/bin/abs-link");
+    assertEquals(lookPathIn(root, "./local", env, "/work"), "./local");
+    assertEquals(lookPathIn(root, "../bin/prog", env, "/work"), "../bin/prog");
+    throws(() => lookPathIn(root, "sh", env, "/"), /exec: "sh": executable file not found/);
+    throws(() => lookPathIn(root, "/bin/sh", env, "/"), /stat \/bin\/sh: no such file/);
+    throws(() => lookPathIn(root, "/bin/loop", env, "/"), /stat \/bin\/loop: .*symbolic links/);
+    throws(() => lookPathIn(root, "/bin/data", env, "/"), /exec: "\/bin\/data": permission denied/);
+    throws(() => lookPathIn(root, "/bin", env, "/"), /exec: "\/bin": is a directory/);
+    throws(() => lookPathIn(root, "prog", ["PATH=/nowhere"], "/"), /not found in \$PATH/);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
