@@ -9,11 +9,13 @@ export type Operation = "start" | "kill" | "delete" | "pause" | "resume" | "exec
 
 export function deriveStatus(s: StoredState, fifo: string, frozen: () => boolean): Status {
   if (!isOurProcess(s.pid, s.pidStart)) return "stopped";
+  // Frozen first: a created container can be paused too, and runc then reports it paused.
+  if (frozen()) return "paused";
   try {
     Deno.lstatSync(fifo);
     return "created";
   } catch { /* no fifo: start has happened */ }
-  return frozen() ? "paused" : "running";
+  return "running";
 }
 
 const allowed: Record<Status, readonly Operation[]> = {
@@ -35,8 +37,13 @@ const refusals: Partial<Record<Operation, Partial<Record<Status, string>>>> = {
     running: "cannot delete a container that is not stopped: running (use --force)",
     paused: "cannot delete a container that is not stopped: paused (use --force)",
   },
-  pause: { paused: "container already paused", stopped: "container not running" },
-  resume: { created: "container not paused", running: "container not paused" },
+  // runc's words for these refusals.
+  pause: { paused: "container not running", stopped: "container not running" },
+  resume: {
+    created: "container not paused",
+    running: "container not paused",
+    stopped: "container not paused",
+  },
   exec: {
     paused: "cannot exec in a paused container",
     stopped: "cannot exec in a stopped container",
