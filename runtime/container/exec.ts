@@ -22,6 +22,7 @@ import {
 } from "../exec/cgroup.ts";
 import { execPlan } from "../exec/plan.ts";
 import { withOomScoreAdj } from "../exec/oom.ts";
+import { checkLsm, type ExecSeccomp, execSeccomp } from "../exec/security.ts";
 import { openPtyIn, type Pty } from "../console/pty.ts";
 import { sendToConsoleSocket } from "../console/socket.ts";
 import { resolveInRoot } from "../../init/secure-path.ts";
@@ -29,6 +30,10 @@ import { type Child, spawn, SpawnError } from "../../syscalls/spawn/mod.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_PATH, openFd } from "../../syscalls/libc.ts";
+import { openInRoot } from "../../syscalls/openat2.ts";
+import { SyscallError } from "../../syscalls/errors.ts";
+import { errnoMessage } from "../../syscalls/errno.ts";
 
 export interface ExecOptions {
   store: Store;
@@ -82,13 +87,15 @@ async function startExec(o: ExecOptions): Promise<Started> {
     const proc = buildExecProcess(c.stored.config, o.request);
     if (!proc.args.length) throw new RuntimeError("exec args cannot be empty");
     checkTerminal(proc, o);
+    checkLsm(proc);
+    const seccomp = await execSeccomp(c.stored.config.linux?.seccomp, proc);
     // The pidfd pins the init: once its start time matches, the pid cannot be reused under us.
     const pid = c.stored.pid;
     pidfd = pidfdOpen(pid);
     if (processStart(pid) !== c.stored.pidStart) {
       throw new RuntimeError("cannot exec in a stopped container");
     }
-    const target = { pid, pidfd, cgroup: c.cgroup(), paused: c.status === "paused" };
+    const target = { pid, pidfd, cgroup: c.cgroup(), paused: c.status === "paused", seccomp };
     return await spawnInto(target, proc, o, unlock);
   } finally {
     if (pidfd !== undefined) closeFd(pidfd);
@@ -113,6 +120,7 @@ interface Target {
   pidfd: number;
   cgroup: CgroupManager;
   paused: boolean;
+  seccomp?: ExecSeccomp;
 }
 
 async function spawnInto(
@@ -124,6 +132,7 @@ async function spawnInto(
   const root = `/proc/${t.pid}/root`;
   const env = prepareEnv(proc.env, proc.uid, () => readInRoot(root, "/etc/passwd"));
   const path = lookPathIn(root, proc.args[0], env, proc.cwd);
+  const cwdFd = openCwd(root, proc.cwd);
   const namespaces = openNamespaces(t.pid);
   let join: CgroupJoin | undefined;
   let pty: Pty | undefined;
@@ -144,7 +153,9 @@ async function spawnInto(
       env,
       namespaces: joinInChild,
       cgroupProcsFds: join.procsFds,
+      cwdFd,
       tty: pty?.peer,
+      seccomp: t.seccomp,
       preserveFds: o.preserveFds,
       setgroups: setgroupsAllowed(t.pid),
       lastCap: lastCap(),
@@ -184,6 +195,7 @@ async function spawnInto(
     relayed = pty && !o.consoleSocket ? pty.master : undefined;
     return { child, consoleMaster: relayed };
   } finally {
+    closeFd(cwdFd);
     closeNamespaces(namespaces);
     if (join) closeCgroupJoin(join);
     if (pty) {
@@ -196,6 +208,20 @@ async function spawnInto(
 /** The pid namespace applies to children only: the calling thread moves for the clone. */
 function inPidNamespace(ns: NamespaceFd | undefined, fn: () => Child): Child {
   return ns ? withPidNamespaceForChildren(ns.fd, fn) : fn();
+}
+
+/** The working directory, resolved by the kernel inside the container's root: no symlink or
+ * /proc magic link (a leaked host fd's /proc/self/fd/N) can lead out of it. */
+function openCwd(root: string, cwd: string): number {
+  const rootFd = openFd(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  try {
+    return openInRoot(rootFd, cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, cwd);
+  } catch (e) {
+    const why = e instanceof SyscallError ? errnoMessage(e.errno).toLowerCase() : String(e);
+    throw new RuntimeError(`chdir to cwd ${JSON.stringify(cwd)}: ${why}`);
+  } finally {
+    closeFd(rootFd);
+  }
 }
 
 function readInRoot(root: string, path: string): string | undefined {

@@ -1,6 +1,7 @@
 // The exec'd process's way in, as a spawn plan (raw syscalls between clone and execve): join the
 // container's cgroups and namespaces, take the terminal, then what runc's setns init does —
-// cwd, limits, bounding set, groups and ids, capabilities, no_new_privs, umask — and exec.
+// cwd, limits, bounding set, seccomp, groups and ids, capabilities, no_new_privs, umask — and
+// exec.
 import { SpawnPlan } from "../../syscalls/spawn/mod.ts";
 import { NAMESPACES } from "../namespaces.ts";
 import { capabilityBit } from "../../specs/capabilities.ts";
@@ -10,6 +11,8 @@ import { PR } from "../../syscalls/process.ts";
 import { TIOCSCTTY } from "../../syscalls/pty-peer.ts";
 import type { ExecProcess } from "./process.ts";
 import type { NamespaceFd } from "./namespaces.ts";
+import type { ExecSeccomp } from "./security.ts";
+import { planSeccomp } from "../../syscalls/seccomp.ts";
 
 export interface ExecPlanInput {
   process: ExecProcess;
@@ -21,8 +24,11 @@ export interface ExecPlanInput {
   namespaces: readonly NamespaceFd[];
   /** cgroup.procs fds to write "0" into. */
   cgroupProcsFds: readonly number[];
+  /** The working directory, opened in the container's root (fchdir'd after the setns). */
+  cwdFd: number;
   /** The pty peer to make the controlling terminal and stdio. */
   tty?: number;
+  seccomp?: ExecSeccomp;
   preserveFds: number;
   /** false when the container's user namespace denies setgroups(2). */
   setgroups: boolean;
@@ -62,7 +68,7 @@ export function execPlan(i: ExecPlanInput): SpawnPlan {
       ]);
     }
   }
-  plan.step(`chdir to cwd ${JSON.stringify(p.cwd)}`, "chdir", [plan.str(p.cwd)]);
+  plan.step(`chdir to cwd ${JSON.stringify(p.cwd)}`, "fchdir", [i.cwdFd]);
   for (const r of p.rlimits) {
     const lim = new BigUint64Array([BigInt(r.soft), BigInt(r.hard)]);
     plan.step(`set ${r.type}`, "prlimit64", [
@@ -72,14 +78,16 @@ export function execPlan(i: ExecPlanInput): SpawnPlan {
       0,
     ]);
   }
-  credentials(plan, i);
-  if (p.noNewPrivileges) plan.step("set no_new_privs", "prctl", [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
-  if (p.umask !== undefined) plan.step("set the umask", "umask", [p.umask & 0o777]);
+  // Before the filter, which may not allow close_range.
   plan.step("mark inherited fds close-on-exec", "close_range", [
     3 + i.preserveFds,
     0xffffffff,
     CLOSE_RANGE_CLOEXEC,
   ]);
+  credentials(plan, i);
+  if (p.noNewPrivileges) plan.step("set no_new_privs", "prctl", [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
+  if (p.umask !== undefined) plan.step("set the umask", "umask", [p.umask & 0o777]);
+  if (i.seccomp?.late) planSeccomp(plan, i.seccomp.filter, i.seccomp.flags);
   plan.execve(i.path, p.args, i.env, `exec ${JSON.stringify(p.args[0])}`);
   return plan;
 }
@@ -96,6 +104,7 @@ function credentials(plan: SpawnPlan, i: ExecPlanInput): void {
     }
   }
   plan.step("keep capabilities across setuid", "prctl", [PR.SET_KEEPCAPS, 1]);
+  if (i.seccomp && !i.seccomp.late) planSeccomp(plan, i.seccomp.filter, i.seccomp.flags);
   if (i.setgroups) {
     const gids = new Uint32Array(p.additionalGids.length || 1);
     gids.set(p.additionalGids);

@@ -42,19 +42,13 @@ export interface ExecProcess {
   oomScoreAdj?: number;
   terminal: boolean;
   consoleSize?: { height: number; width: number };
+  /** LSM settings: the process's own, else the container's. */
+  apparmorProfile?: string;
+  selinuxLabel?: string;
 }
 
 export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess {
   const base = config.process;
-  if (req.apparmor || req.process?.apparmorProfile || base?.apparmorProfile) {
-    throw new RuntimeError("AppArmor is not implemented by tsrun yet: refusing to run unconfined");
-  }
-  if (req.processLabel || req.process?.selinuxLabel || base?.selinuxLabel) {
-    throw new RuntimeError("SELinux is not implemented by tsrun yet: refusing to run unlabelled");
-  }
-  if (config.linux?.seccomp) {
-    throw new RuntimeError("seccomp is not implemented by tsrun yet: refusing to run unfiltered");
-  }
   const fromContainer = {
     umask: base?.user?.umask,
     oomScoreAdj: base?.oomScoreAdj,
@@ -73,6 +67,8 @@ export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess 
       rlimits: p.rlimits?.length ? p.rlimits : base?.rlimits ?? [],
       terminal: p.terminal ?? false,
       consoleSize: p.consoleSize,
+      apparmorProfile: p.apparmorProfile || base?.apparmorProfile,
+      selinuxLabel: p.selinuxLabel || base?.selinuxLabel,
       ...fromContainer,
     };
   }
@@ -90,6 +86,8 @@ export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess 
     noNewPrivileges: req.noNewPrivs ?? base?.noNewPrivileges ?? false,
     rlimits: base?.rlimits ?? [],
     terminal: req.tty,
+    apparmorProfile: req.apparmor || base?.apparmorProfile,
+    selinuxLabel: req.processLabel || base?.selinuxLabel,
     ...fromContainer,
   };
 }

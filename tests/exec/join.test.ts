@@ -187,3 +187,24 @@ Deno.test({
     await c.remove();
   }
 });
+
+Deno.test({ name: "the working directory cannot lead out of the container", ignore }, async () => {
+  const c = await runningContainer("exec-cwd");
+  try {
+    // Resolved inside the root: "..", absolute links and all.
+    Deno.symlinkSync("../../../../../../../etc", `${c.rootfs}/up`);
+    Deno.symlinkSync("/etc", `${c.rootfs}/abs`);
+    for (const cwd of ["/up", "/abs", "/../../etc"]) {
+      const r = await exec(c.id, ["sh", "-c", "cat passwd"], ["--cwd", cwd]);
+      assertEquals([r.code, r.stdout], [0, Deno.readTextFileSync(`${c.rootfs}/etc/passwd`)], cwd);
+    }
+    // A /proc magic link, e.g. to a host directory fd tsrun holds (CVE-2024-21626), is refused.
+    for (const cwd of ["/proc/self/fd/3", "/proc/self/fd/5", "/proc/self/cwd"]) {
+      const r = await exec(c.id, ["pwd"], ["--cwd", cwd]);
+      assertEquals(r.code, 255, `${cwd}: ${r.stdout}`);
+      match(r.stderr, new RegExp(`^tsrun: exec failed: chdir to cwd "${cwd}": `));
+    }
+  } finally {
+    await c.remove();
+  }
+});

@@ -93,7 +93,8 @@ Deno.test({ name: "the container's process with the flags on top", ignore }, asy
       [["--cap", "CAP_NOPE"], "--cap CAP_NOPE: unknown capability"],
       [["--cwd", "tmp"], "--cwd tmp: must be an absolute path"],
       [["-e", "NOEQUALS"], 'env "NOEQUALS": expected NAME=VALUE'],
-      [["--apparmor", "p"], "AppArmor is not implemented by tsrun yet: refusing to run unconfined"],
+      [["--apparmor", "p"], 'AppArmor profile "p": AppArmor is not enabled on this host'],
+      [["--process-label", "l"], 'SELinux label "l": SELinux is not enabled on this host'],
     ];
     for (const [f, msg] of bad) {
       const r = await exec(c.id, ["true"], f);

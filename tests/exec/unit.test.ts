@@ -5,6 +5,7 @@ import { buildExecProcess, type ExecRequest } from "../../runtime/exec/process.t
 import { homeOf, prepareEnv } from "../../runtime/exec/env.ts";
 import { parseSubCgroups } from "../../runtime/exec/cgroup.ts";
 import { lookPathIn } from "../../runtime/exec/look-path.ts";
+import { checkLsm } from "../../runtime/exec/security.ts";
 import type { Config } from "../../specs/schema/config.ts";
 
 const config: Config = {
@@ -44,6 +45,8 @@ Deno.test("without flags, exec runs the command as the container's process", () 
     rlimits: config.process!.rlimits!,
     oomScoreAdj: 7,
     terminal: false,
+    apparmorProfile: undefined,
+    selinuxLabel: undefined,
   });
 });
 
@@ -101,10 +104,12 @@ Deno.test("--process replaces the process, falling back only where runc does", (
     consoleSize: undefined,
     umask: 0o027,
     oomScoreAdj: 7,
+    apparmorProfile: undefined,
+    selinuxLabel: undefined,
   });
 });
 
-Deno.test("bad flags and unconfined requests are refused", () => {
+Deno.test("bad flags are refused", () => {
   const refuse = (over: Partial<ExecRequest>, msg: RegExp, cfg = config) =>
     throws(() => buildExecProcess(cfg, flags(over)), msg);
   refuse({ user: "a:b" }, /--user a:b: expected <uid>\[:<gid>\]/);
@@ -112,9 +117,27 @@ Deno.test("bad flags and unconfined requests are refused", () => {
   refuse({ additionalGids: ["-1"] }, /--additional-gids -1/);
   refuse({ caps: ["CAP_NOPE"] }, /--cap CAP_NOPE: unknown capability/);
   refuse({ cwd: "rel" }, /--cwd rel: must be an absolute path/);
-  refuse({ apparmor: "x" }, /AppArmor/);
-  refuse({ processLabel: "x" }, /SELinux/);
-  refuse({ process: { args: ["x"], cwd: "/", apparmorProfile: "p" } }, /AppArmor/);
+});
+
+Deno.test("LSM settings: the flag or the process file's, else the container's", () => {
+  const withLsm = {
+    ...config,
+    process: { ...config.process!, apparmorProfile: "ctr", selinuxLabel: "ctr_t" },
+  };
+  const lsm = (c: Config, over: Partial<ExecRequest>) => {
+    const p = buildExecProcess(c, flags(over));
+    return [p.apparmorProfile, p.selinuxLabel];
+  };
+  assertEquals(lsm(withLsm, {}), ["ctr", "ctr_t"]);
+  assertEquals(lsm(withLsm, { apparmor: "mine", processLabel: "mine_t" }), ["mine", "mine_t"]);
+  assertEquals(lsm(config, { process: { cwd: "/", apparmorProfile: "file" } }), [
+    "file",
+    undefined,
+  ]);
+  assertEquals(lsm(withLsm, { process: { cwd: "/" } }), ["ctr", "ctr_t"]);
+  // With the LSM on the host or without, exec refuses them for now.
+  throws(() => checkLsm(buildExecProcess(withLsm, flags())), /AppArmor profile "ctr": /);
+  checkLsm(buildExecProcess(config, flags()));
 });
 
 Deno.test("the environment: last value wins, HOME from passwd unless set", () => {

@@ -1,0 +1,55 @@
+// What confines an exec'd process besides its credentials. The container's seccomp filter goes
+// in through the spawn child, at the point init uses for the container's own process
+// (init/seccomp/install.ts). AppArmor and SELinux labels are not applied to exec'd processes
+// yet: a process that should have one is refused rather than run unconfined.
+import type { Seccomp } from "../../specs/schema/linux.ts";
+import { capabilityBit } from "../../specs/capabilities.ts";
+import { capMask } from "../../init/capabilities.ts";
+import { apparmorEnabled, selinuxEnabled } from "../../init/lsm.ts";
+import { RuntimeError } from "../errors.ts";
+import type { ExecProcess } from "./process.ts";
+
+export function checkLsm(proc: ExecProcess): void {
+  const refuse = (what: string, value: string, enabled: boolean) => {
+    throw new RuntimeError(
+      enabled
+        ? `${what} "${value}": tsrun does not apply it to exec'd processes yet`
+        : `${what} "${value}": ${what.split(" ")[0]} is not enabled on this host`,
+    );
+  };
+  if (proc.apparmorProfile) refuse("AppArmor profile", proc.apparmorProfile, apparmorEnabled());
+  if (proc.selinuxLabel) refuse("SELinux label", proc.selinuxLabel, selinuxEnabled());
+}
+
+export interface ExecSeccomp {
+  /** struct sock_filter[] and the seccomp(2) flags. */
+  filter: Uint8Array<ArrayBuffer>;
+  flags: number;
+  /**
+   * Right before execve, once credentials are dropped, when the kernel will still take it then
+   * (no_new_privs, or CAP_SYS_ADMIN kept); else before the credential change, as runc does.
+   */
+  late: boolean;
+}
+
+export async function execSeccomp(
+  seccomp: Seccomp | undefined,
+  proc: ExecProcess,
+): Promise<ExecSeccomp | undefined> {
+  if (!seccomp) return undefined;
+  // Loaded only for containers that have a filter: the syscall tables are large.
+  const url = new URL("../../init/seccomp/compile.ts", import.meta.url).href;
+  const { compileSeccomp } = await import(url) as typeof import("../../init/seccomp/compile.ts");
+  let compiled;
+  try {
+    compiled = compileSeccomp(seccomp);
+  } catch (e) {
+    throw new RuntimeError(`linux.seccomp: ${(e as Error).message}`);
+  }
+  if (compiled.listener) {
+    throw new RuntimeError("linux.seccomp: SCMP_ACT_NOTIFY is not implemented by tsrun yet");
+  }
+  const sysAdmin = 1n << BigInt(capabilityBit("CAP_SYS_ADMIN")!);
+  const late = proc.noNewPrivileges || (capMask(proc.capabilities.effective) & sysAdmin) !== 0n;
+  return { filter: compiled.filter, flags: compiled.flags, late };
+}
