@@ -2,7 +2,7 @@
 // taken from each hierarchy's root; a relative one (and the default, the container id) goes under
 // the caller's own cgroup from /proc/self/cgroup — on v2 under its parent, since the caller's
 // own cgroup holds processes and so may not get children with domain controllers.
-import { posix } from "node:path";
+import { dirname, join, normalize } from "../path.ts";
 import { CgroupError } from "./files.ts";
 import type { Hierarchy } from "./detect.ts";
 
@@ -21,7 +21,7 @@ export function parseCgroupsPath(cgroupsPath: string | undefined, id: string): C
     );
   }
   const relative = !raw.startsWith("/");
-  const cleaned = posix.normalize(`/${raw === "" ? id : raw}`).replace(/\/+$/, "");
+  const cleaned = normalize(`/${raw === "" ? id : raw}`).replace(/\/+$/, "");
   if (cleaned === "") {
     throw new CgroupError(`cgroupsPath "${raw}" names the cgroup root, not a cgroup of its own`);
   }
@@ -48,7 +48,7 @@ export function hierarchyDir(
   own: Map<string, string>,
   v2Parent: boolean,
 ): string {
-  if (!p.relative) return posix.join(h.mountpoint, p.path);
+  if (!p.relative) return join(h.mountpoint, p.path);
   const key = h.controllers.length === 0 ? "" : h.controllers[0];
   const mine = own.get(key);
   if (mine === undefined) {
@@ -58,6 +58,6 @@ export function hierarchyDir(
   const inMount = h.mountRoot !== "/" && mine.startsWith(h.mountRoot)
     ? mine.slice(h.mountRoot.length)
     : mine;
-  const base = v2Parent ? posix.dirname(posix.join("/", inMount)) : inMount;
-  return posix.join(h.mountpoint, base, p.path);
+  const base = v2Parent ? dirname(join("/", inMount)) : inMount;
+  return join(h.mountpoint, base, p.path);
 }
