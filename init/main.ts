@@ -30,31 +30,29 @@ export async function initMain(): Promise<never> {
     // The fifo lives on the host: hold it before the root switch hides it.
     const fifoFd = req.fifo ? openPath(req.fifo) : undefined;
     const state = { ...req.state, status: "creating" };
-    if (req.newMountns) {
-      const nsTypes = new Set((req.config.linux?.namespaces ?? []).map((n) => n.type));
-      const hooks = req.config.hooks ?? {};
-      const ctx: RootfsContext = {
-        rootfs: req.rootfs,
-        userns: req.newUserns,
-        cgroupns: nsTypes.has("cgroup"),
-        runHooks(phase) {
-          if (!hooks[phase]?.length) return;
-          // createContainer hooks run here, in the container's namespaces; the others in the
-          // runtime's namespaces, so the parent runs them while init waits. Like runc's, hooks
-          // init runs see the process's env when they set none.
-          if (phase === "createContainer") {
-            return runHooks(hooks[phase], state, phase, req.config.process?.env);
-          }
-          send({ type: "hooks", phase });
-          const reply = channel.receive<ToInit>();
-          if (reply?.type !== "continue") {
-            throw new Error(reply?.type === "abort" ? reply.message : "parent went away");
-          }
-        },
-      };
-      const plan = planRootfs(req.config, { noPivot: req.noPivot, bundle: req.bundle });
-      await setupRootfs(plan, ctx);
-    }
+    const nsTypes = new Set((req.config.linux?.namespaces ?? []).map((n) => n.type));
+    const hooks = req.config.hooks ?? {};
+    const ctx: RootfsContext = {
+      rootfs: req.rootfs,
+      userns: req.newUserns,
+      cgroupns: nsTypes.has("cgroup"),
+      runHooks(phase) {
+        if (!hooks[phase]?.length) return;
+        // createContainer hooks run here, in the container's namespaces; the others in the
+        // runtime's namespaces, so the parent runs them while init waits. Like runc's, hooks
+        // init runs see the process's env when they set none.
+        if (phase === "createContainer") {
+          return runHooks(hooks[phase], state, phase, req.config.process?.env);
+        }
+        send({ type: "hooks", phase });
+        const reply = channel.receive<ToInit>();
+        if (reply?.type !== "continue") {
+          throw new Error(reply?.type === "abort" ? reply.message : "parent went away");
+        }
+      },
+    };
+    const plan = planRootfs(req.config, { noPivot: req.noPivot, bundle: req.bundle });
+    await setupRootfs(plan, ctx);
     if (!req.noNewKeyring) joinSessionKeyring(`_ses.${req.id}`);
     // As root, before the user's credentials: the pty comes from the container's devpts.
     const tty = setupConsole(req, channel);

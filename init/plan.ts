@@ -55,6 +55,8 @@ export type SetupStep =
   | { op: "hooks"; phase: HookPhase }
   | { op: "pivot-root" }
   | { op: "move-root" }
+  /** Without a mount namespace only chroot is possible (runc does the same). */
+  | { op: "chroot" }
   | { op: "rootfs-propagation"; flags: number }
   /** Stdio open on the host's /dev/null is reopened on the container's. */
   | { op: "reopen-dev-null" }
@@ -145,10 +147,42 @@ function mountStep(
   return step;
 }
 
+const HOOK_PHASES = ["prestart", "createRuntime", "createContainer"] as const;
+
 export function planRootfs(config: Config, opts: PlanOptions): SetupStep[] {
+  const linux = config.linux ?? {};
+  const types = new Set((linux.namespaces ?? []).map((n) => n.type));
+  // A mount namespace, new or joined: without one, mounts would land on the host.
+  const steps = types.has("mount") ? planMounts(config, opts) : [
+    ...HOOK_PHASES.map((phase) => ({ op: "hooks", phase }) as SetupStep),
+    { op: "chroot" } as SetupStep,
+  ];
+  if (config.process?.cwd) steps.push({ op: "mkdir", path: clean(config.process.cwd) });
+  if (types.has("mount")) {
+    const delayed = steps.filter((s): s is MountStep => s.op === "mount" && s.delayReadonly);
+    for (const m of delayed) {
+      steps.push({ op: "remount-readonly", path: m.destination, flags: m.options.flags });
+    }
+    if (config.root?.readonly) steps.push({ op: "root-readonly" });
+  }
+  if (config.hostname && types.has("uts")) steps.push({ op: "hostname", name: config.hostname });
+  if (config.domainname && types.has("uts")) {
+    steps.push({ op: "domainname", name: config.domainname });
+  }
+  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
+    steps.push({ op: "sysctl", key, value });
+  }
+  if (types.has("mount")) {
+    for (const path of linux.readonlyPaths ?? []) steps.push({ op: "readonly", path: clean(path) });
+    for (const path of linux.maskedPaths ?? []) steps.push({ op: "mask", path: clean(path) });
+  }
+  return steps;
+}
+
+/** Everything up to the root switch and the new root's propagation. */
+function planMounts(config: Config, opts: PlanOptions): SetupStep[] {
   const steps: SetupStep[] = [];
   const linux = config.linux ?? {};
-  const hostnameNs = (linux.namespaces ?? []).some((n) => n.type === "uts");
   const requested = linux.rootfsPropagation === undefined
     ? undefined
     : propagationFlags[linux.rootfsPropagation];
@@ -197,28 +231,11 @@ export function planRootfs(config: Config, opts: PlanOptions): SetupStep[] {
     steps.push({ op: "symlink", target: "/proc/kcore", path: "/dev/core", when: "/proc/kcore" });
   }
 
-  for (const phase of ["prestart", "createRuntime", "createContainer"] as const) {
-    steps.push({ op: "hooks", phase });
-  }
+  for (const phase of HOOK_PHASES) steps.push({ op: "hooks", phase });
   steps.push(opts.noPivot ? { op: "move-root" } : { op: "pivot-root" });
   if (requested !== undefined && !(requested & (MS.PRIVATE | MS.SLAVE))) {
     steps.push({ op: "rootfs-propagation", flags: requested });
   }
   if (setupDev) steps.push({ op: "reopen-dev-null" });
-  // runc creates a missing working directory, before the root may turn read-only.
-  if (config.process?.cwd) steps.push({ op: "mkdir", path: clean(config.process.cwd) });
-  for (const m of mountSteps) {
-    if (m.delayReadonly) {
-      steps.push({ op: "remount-readonly", path: m.destination, flags: m.options.flags });
-    }
-  }
-  if (config.root?.readonly) steps.push({ op: "root-readonly" });
-  if (config.hostname && hostnameNs) steps.push({ op: "hostname", name: config.hostname });
-  if (config.domainname && hostnameNs) steps.push({ op: "domainname", name: config.domainname });
-  for (const [key, value] of Object.entries(linux.sysctl ?? {})) {
-    steps.push({ op: "sysctl", key, value });
-  }
-  for (const path of linux.readonlyPaths ?? []) steps.push({ op: "readonly", path: clean(path) });
-  for (const path of linux.maskedPaths ?? []) steps.push({ op: "mask", path: clean(path) });
   return steps;
 }

@@ -94,17 +94,21 @@ function setRecursiveAttrs(fd: number, clear: number, set: number, subject: stri
 }
 
 class Rootfs {
-  #rootFd = -1;
-  constructor(readonly ctx: RootfsContext) {}
+  #rootFd: number;
+  constructor(readonly ctx: RootfsContext) {
+    this.#rootFd = openFd(ctx.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
 
+  /** The rootfs bound onto itself: a mount of its own, which pivot_root needs. */
   bindRootfs(): void {
     const { rootfs } = this.ctx;
     mount(rootfs, rootfs, null, MS.BIND | MS.REC, null);
+    this.close();
     this.#rootFd = openFd(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   }
 
   get rootFd(): number {
-    if (this.#rootFd < 0) throw new Error("rootfs: not bound yet");
+    if (this.#rootFd < 0) throw new Error("rootfs: used after the root switch");
     return this.#rootFd;
   }
 
@@ -249,11 +253,16 @@ class Rootfs {
     }
   }
 
+  /** --no-pivot: the rootfs moved over / and chrooted into (a mount namespace's root). */
   moveRoot(): void {
-    const { rootfs } = this.ctx;
-    check("chdir", libc().chdir(cstr(rootfs)), rootfs);
-    mount(rootfs, "/", null, MS.MOVE, null);
-    check("chroot", libc().chroot(cstr(".")), rootfs);
+    check("fchdir", libc().fchdir(this.rootFd), this.ctx.rootfs);
+    mount(this.ctx.rootfs, "/", null, MS.MOVE, null);
+    this.chroot();
+  }
+
+  chroot(): void {
+    check("fchdir", libc().fchdir(this.rootFd), this.ctx.rootfs);
+    check("chroot", libc().chroot(cstr(".")), this.ctx.rootfs);
     check("chdir", libc().chdir(cstr("/")), "/");
     this.close();
   }
@@ -389,6 +398,8 @@ function runStep(step: SetupStep, root: Rootfs): Promise<void> | void {
       return root.pivot();
     case "move-root":
       return root.moveRoot();
+    case "chroot":
+      return root.chroot();
     case "rootfs-propagation":
       return mount(null, "/", null, step.flags, null);
     case "reopen-dev-null":

@@ -58,7 +58,7 @@ Deno.test("/dev: defaults, ptmx and links unless bound from the host; config dev
   const withTmpfs = planRootfs(
     base({
       linux: {
-        namespaces: [],
+        namespaces: [{ type: "mount" }],
         devices: [
           { path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: 0o600, uid: 5 },
           { path: "/dev/ptmx", type: "c", major: 5, minor: 2 },
@@ -107,7 +107,7 @@ Deno.test("mount steps: bind detection, relative sources, delayed read-only, lab
         { destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["ro"] },
         { destination: "/p", type: "proc", source: "proc", options: ["ro"] },
       ],
-      linux: { namespaces: [], mountLabel: "system_u:object_r:x:s0" },
+      linux: { namespaces: [{ type: "mount" }], mountLabel: "system_u:object_r:x:s0" },
     }),
     { noPivot: false, bundle: "/b" },
   );
@@ -163,7 +163,9 @@ Deno.test("--no-pivot moves the root instead; hostname needs a uts namespace", (
 Deno.test("rootfsPropagation: private/slave up front, shared/unbindable after the pivot", () => {
   type Propagation = NonNullable<NonNullable<Config["linux"]>["rootfsPropagation"]>;
   const plan = (p: Propagation) =>
-    planRootfs(base({ linux: { namespaces: [], rootfsPropagation: p } }), { noPivot: false });
+    planRootfs(base({ linux: { namespaces: [{ type: "mount" }], rootfsPropagation: p } }), {
+      noPivot: false,
+    });
   const priv = plan("rprivate");
   assertEquals(priv[0], { op: "propagation", flags: MS.PRIVATE | MS.REC });
   assert(!ops(priv).includes("rootfs-propagation"));
@@ -182,4 +184,28 @@ Deno.test("rootfsPropagation: private/slave up front, shared/unbindable after th
       flags,
     });
   }
+});
+
+Deno.test("no mount namespace: hooks, chroot, no mounts, devices or masks", () => {
+  const steps = planRootfs(
+    base({
+      hostname: "box",
+      root: { path: "rootfs", readonly: true },
+      linux: {
+        namespaces: [{ type: "uts" }],
+        maskedPaths: ["/proc/kcore"],
+        sysctl: { "kernel.domainname": "x" },
+      },
+    }),
+    { noPivot: false },
+  );
+  assertEquals(ops(steps), [
+    "hooks",
+    "hooks",
+    "hooks",
+    "chroot",
+    "mkdir",
+    "hostname",
+    "sysctl",
+  ]);
 });

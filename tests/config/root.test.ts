@@ -1,0 +1,66 @@
+// The root switch with and without a mount namespace of the container's own: chroot only (no
+// mount reaches the host) and hooks still run; a joined mount namespace gets the whole setup,
+// as runc does.
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { requireRoot } from "../helpers/mod.ts";
+import { dropNamespaces, mountAt, parseMountinfo, runScript } from "./util.ts";
+
+const ignore = requireRoot("running containers");
+
+const hostMounts = () => parseMountinfo(Deno.readTextFileSync("/proc/self/mountinfo")).length;
+
+Deno.test(
+  { name: "no mount namespace: chroot into the rootfs, hooks still run", ignore },
+  async () => {
+    const marker = await Deno.makeTempFile({ prefix: "tsrun-cfg-hook-" });
+    await Deno.remove(marker);
+    const before = hostMounts();
+    try {
+      const r = await runScript(
+        "ls /only-in-rootfs; readlink /proc/1/ns/mnt || echo no-proc",
+        (c, b) => {
+          dropNamespaces(c, "mount");
+          c.mounts = [];
+          c.hooks = { prestart: [{ path: "/bin/sh", args: ["sh", "-c", `echo ran > ${marker}`] }] };
+          Deno.writeTextFileSync(join(b.rootfs, "only-in-rootfs"), "");
+        },
+      );
+      assertEquals([r.code, r.stdout], [0, "/only-in-rootfs\nno-proc\n"], r.stderr);
+      assertEquals(Deno.readTextFileSync(marker), "ran\n");
+      assertEquals(hostMounts(), before, "nothing mounted on the host");
+    } finally {
+      await Deno.remove(marker).catch(() => {});
+    }
+  },
+);
+
+Deno.test({ name: "a joined mount namespace gets the mounts and the pivot", ignore }, async () => {
+  const holder = new Deno.Command("unshare", {
+    args: ["--mount", "--propagation", "private", "sleep", "60"],
+  }).spawn();
+  try {
+    let ns = "";
+    for (let i = 0; i < 50 && !ns; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const own = Deno.readLinkSync("/proc/self/ns/mnt");
+      const theirs = Deno.readLinkSync(`/proc/${holder.pid}/ns/mnt`);
+      if (theirs !== own) ns = theirs;
+    }
+    ok(ns, "unshare made its namespace");
+    const r = await runScript("readlink /proc/self/ns/mnt; cat /proc/self/mountinfo", (c) => {
+      c.linux.namespaces = c.linux.namespaces.map((n: { type: string }) =>
+        n.type === "mount" ? { type: "mount", path: `/proc/${holder.pid}/ns/mnt` } : n
+      );
+    });
+    assertEquals(r.code, 0, r.stderr);
+    const [inode, ...info] = r.stdout.split("\n");
+    assertEquals(inode, ns);
+    const mounts = parseMountinfo(info.join("\n"));
+    assertEquals(mountAt(mounts, "/proc")?.fstype, "proc");
+    ok(mountAt(mounts, "/")!.root.endsWith("/rootfs"), "pivoted into the bundle's rootfs");
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+  }
+});
