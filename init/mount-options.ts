@@ -87,7 +87,7 @@ const recursiveOptions: Record<string, [number, number]> = {
 };
 
 /** Options that only steer tsrun and never reach the kernel. */
-const ignoredOptions = new Set(["tmpcopyup", "idmap", "ridmap"]);
+const runtimeOptions = new Set(["tmpcopyup", "idmap", "ridmap"]);
 
 export interface ParsedMountOptions {
   flags: number;
@@ -100,6 +100,8 @@ export interface ParsedMountOptions {
   /** Comma-joined filesystem-specific options (e.g. "mode=755,size=65536k"). */
   data: string;
   idmap: "" | "idmap" | "ridmap";
+  /** runc's tmpcopyup: a tmpfs starts with a copy of what it covers. */
+  tmpcopyup: boolean;
 }
 
 export function parseMountOptions(options: readonly string[] = []): ParsedMountOptions {
@@ -111,6 +113,7 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
     attrSet: 0,
     data: "",
     idmap: "",
+    tmpcopyup: false,
   };
   const data: string[] = [];
   for (const opt of options) {
@@ -124,8 +127,9 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
       const [clear, set] = recursiveOptions[opt];
       out.attrClear |= clear;
       out.attrSet = (out.attrSet & ~clear) | set;
-    } else if (ignoredOptions.has(opt)) {
-      if (opt === "idmap" || opt === "ridmap") out.idmap = opt;
+    } else if (runtimeOptions.has(opt)) {
+      if (opt === "tmpcopyup") out.tmpcopyup = true;
+      else out.idmap = opt as "idmap" | "ridmap";
     } else {
       data.push(opt);
     }

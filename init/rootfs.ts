@@ -9,6 +9,7 @@ import {
   O_CLOEXEC,
   O_DIRECTORY,
   O_PATH,
+  O_RDONLY,
   openFd,
   sys,
 } from "../syscalls/libc.ts";
@@ -29,6 +30,7 @@ import {
   openInRoot,
 } from "./secure-path.ts";
 import { mountCgroups } from "./cgroup-mount.ts";
+import { copyUp } from "./copy-up.ts";
 import { idmappedMount } from "./idmap-mount.ts";
 import { checkProcMount } from "./proc-mount.ts";
 
@@ -194,7 +196,23 @@ class Rootfs {
       data = [`mode=${mode.toString(8).padStart(4, "0")}`, data].filter(Boolean).join(",");
     }
     const flags = step.delayReadonly ? options.flags & ~MS.RDONLY : options.flags;
-    mount(step.source || step.type, target, step.type, flags, data);
+    // Opened before the mount covers it: the tmpfs's first contents (tmpcopyup).
+    const covered = options.tmpcopyup && existed
+      ? openInRoot(this.rootFd, step.destination, O_RDONLY | O_DIRECTORY)
+      : undefined;
+    try {
+      mount(step.source || step.type, target, step.type, flags, data);
+      if (covered !== undefined) {
+        const top = openInRoot(this.rootFd, step.destination, O_PATH | O_NOFOLLOW);
+        try {
+          copyUp(fdPath(covered), fdPath(top));
+        } finally {
+          closeFd(top);
+        }
+      }
+    } finally {
+      if (covered !== undefined) closeFd(covered);
+    }
   }
 
   device(d: DeviceStep): void {

@@ -287,3 +287,37 @@ Deno.test(
     }
   },
 );
+
+Deno.test({ name: "mounts: tmpcopyup starts a tmpfs with what it covers", ignore }, async () => {
+  const r = await runScript(
+    "stat -c '%n %a %u:%g' /seed/file /seed/sub /seed/sub/inner; readlink /seed/link; " +
+      "cat /seed/sub/inner; touch /seed/new && echo writable; grep -c ' /seed ' /proc/self/mountinfo",
+    (c, b) => {
+      const seed = join(b.rootfs, "seed");
+      Deno.mkdirSync(join(seed, "sub"), { recursive: true });
+      Deno.writeTextFileSync(join(seed, "file"), "f");
+      Deno.chmodSync(join(seed, "file"), 0o640);
+      Deno.chownSync(join(seed, "file"), 5, 6);
+      Deno.chmodSync(join(seed, "sub"), 0o700);
+      Deno.writeTextFileSync(join(seed, "sub", "inner"), "inner\n");
+      Deno.symlinkSync("/etc/passwd", join(seed, "link"));
+      c.mounts.push({
+        destination: "/seed",
+        type: "tmpfs",
+        source: "tmpfs",
+        options: ["tmpcopyup"],
+      });
+    },
+  );
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.stdout.split("\n"), [
+    "/seed/file 640 5:6",
+    "/seed/sub 700 0:0",
+    "/seed/sub/inner 644 0:0",
+    "/etc/passwd",
+    "inner",
+    "writable",
+    "1",
+    "",
+  ]);
+});

@@ -19,10 +19,11 @@ Deno.test("rbind, propagation and recursive attributes", () => {
   assertEquals(o.attrClear, MOUNT_ATTR._ATIME);
 });
 
-Deno.test("idmap is recorded, not passed to the kernel", () => {
+Deno.test("idmap and tmpcopyup are recorded, not passed to the kernel", () => {
   const o = parseMountOptions(["bind", "idmap"]);
-  assertEquals(o.idmap, "idmap");
-  assertEquals(o.data, "");
+  assertEquals([o.idmap, o.tmpcopyup, o.data], ["idmap", false, ""]);
+  const t = parseMountOptions(["tmpcopyup", "ridmap", "size=1m"]);
+  assertEquals([t.idmap, t.tmpcopyup, t.data], ["ridmap", true, "size=1m"]);
 });
 
 Deno.test("statfs flags map to mount flags; no atime flag means strictatime", () => {
