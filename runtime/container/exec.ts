@@ -76,7 +76,11 @@ async function startExec(o: ExecOptions): Promise<Started> {
   // Held while the container is looked at and its fds opened, not while the process starts: in
   // a paused container that waits for `resume`, which takes this lock too.
   const lock = o.store.lock(o.id);
-  const unlock = () => lock.close();
+  let locked = true;
+  const unlock = () => {
+    if (locked) lock.close();
+    locked = false;
+  };
   let pidfd: number | undefined;
   try {
     const c = loadContainer(o.store, o.id);
@@ -99,9 +103,7 @@ async function startExec(o: ExecOptions): Promise<Started> {
     return await spawnInto(target, proc, o, unlock);
   } finally {
     if (pidfd !== undefined) closeFd(pidfd);
-    try {
-      unlock();
-    } catch { /* closed already */ }
+    unlock();
   }
 }
 
@@ -160,6 +162,8 @@ async function spawnInto(
       setgroups: setgroupsAllowed(t.pid),
       lastCap: lastCap(),
     });
+    // Before the clone: a fork child must not share the lock's file (a frozen one would keep
+    // the lock until `resume`, which needs it).
     unlock();
     let child: Child;
     try {

@@ -119,8 +119,16 @@ Deno.test(
       assertEquals(refused.code, 255);
       match(refused.stderr, /cannot exec in a paused container \(use --ignore-paused/);
       // Allowed, the process starts frozen and runs once the container resumes.
-      const pending = exec(c.id, ["echo", "thawed"], ["--ignore-paused"]);
-      await sleep(300);
+      let done = false;
+      const pending = exec(c.id, ["echo", "thawed"], ["--ignore-paused"]).finally(() =>
+        done = true
+      );
+      // The freezer stops it as soon as it joins: look in the freezer's cgroup.
+      const frozen = () => cgroupMembers(c.pid, "freezer").length;
+      for (let i = 0; i < 400 && frozen() < 2; i++) await sleep(25);
+      assertEquals(frozen(), 2, "the process joined the frozen cgroup");
+      await sleep(200);
+      assertEquals(done, false, "it waits for resume");
       assertEquals((await tsrun(["resume", c.id])).code, 0);
       assertEquals(await pending.then((r) => [r.code, r.stdout, r.stderr]), [0, "thawed\n", ""]);
     } finally {

@@ -37,12 +37,12 @@ export function statusField(status: string, name: string): string | undefined {
   return new RegExp(`^${name}:[ \\t]*(.*)$`, "m").exec(status)?.[1].trim().replace(/\s+/g, " ");
 }
 
-/** Pids in the cgroup `pid` is in (its v1 pids hierarchy, else the cgroup2 one). */
-export function cgroupMembers(pid: number): number[] {
+/** Pids in the cgroup `pid` is in: in `controller`'s v1 hierarchy, else in the cgroup2 one. */
+export function cgroupMembers(pid: number, controller = "pids"): number[] {
   const lines = Deno.readTextFileSync(`/proc/${pid}/cgroup`).trim().split("\n");
-  const pids = lines.find((l) => l.split(":")[1] === "pids");
-  const path = pids
-    ? `/sys/fs/cgroup/pids${pids.split(":")[2]}`
+  const v1 = lines.find((l) => l.split(":")[1] === controller);
+  const path = v1
+    ? `/sys/fs/cgroup/${controller}${v1.split(":")[2]}`
     : `${unifiedMount()}${lines.find((l) => l.startsWith("0::"))!.slice(3)}`;
   return Deno.readTextFileSync(`${path}/cgroup.procs`).trim().split("\n").filter(Boolean)
     .map(Number);
