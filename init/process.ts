@@ -3,11 +3,12 @@
 import type { InitRequest } from "./protocol.ts";
 import { lookPath } from "./look-path.ts";
 import { seccompInstaller } from "./seccomp/install.ts";
-import { capMask } from "./capabilities.ts";
+import { capMask, capNames, grantableCaps } from "./capabilities.ts";
+import type { Capabilities } from "../specs/schema/process.ts";
 import { withHome } from "./home.ts";
 import { applyProcessAttrs } from "./process-attrs.ts";
 import { setExecLabels } from "./lsm.ts";
-import { CAPABILITIES, capabilityBit } from "../specs/capabilities.ts";
+import { CAPABILITIES } from "../specs/capabilities.ts";
 import { rlimitResource } from "../specs/rlimits.ts";
 import { check, cstr, libc } from "../syscalls/libc.ts";
 import {
@@ -59,6 +60,30 @@ function enterCwd(cwd: string): void {
   }
 }
 
+type CapSet = "bounding" | "effective" | "permitted" | "inheritable" | "ambient";
+
+/**
+ * The five sets as masks, without what this runtime cannot grant: the spec asks for a warning
+ * there, not a failure (runc fails in capset).
+ */
+function grantable(caps: Capabilities | undefined): Record<CapSet, bigint> {
+  const can = grantableCaps();
+  const sets = ["bounding", "effective", "permitted", "inheritable", "ambient"] as const;
+  const asked = Object.fromEntries(sets.map((s) => [s, capMask(caps?.[s])])) as Record<
+    CapSet,
+    bigint
+  >;
+  const lost = Object.values(asked).reduce((a, m) => a | m, 0n) & ~can;
+  if (lost) {
+    console.error(
+      `tsrun: warning: process.capabilities: ${capNames(lost).join(", ")} cannot be granted ` +
+        "by this runtime, left out",
+    );
+  }
+  for (const s of sets) asked[s] &= can;
+  return asked;
+}
+
 /** Sets up credentials now; returns the exec to run once `start` arrives. */
 export function prepareProcess(req: InitRequest): () => never {
   const proc = req.config.process;
@@ -75,8 +100,8 @@ export function prepareProcess(req: InitRequest): () => never {
   // Real-time policies and classes need the capabilities about to be dropped.
   applyProcessAttrs(proc, req.config.linux);
   setExecLabels(req.config);
-  const caps = proc.capabilities;
-  const bounding = capMask(caps?.bounding);
+  const caps = grantable(proc.capabilities);
+  const bounding = caps.bounding;
   prctl(PR.SET_KEEPCAPS, 1);
   for (let cap = 0; cap <= lastCap(); cap++) {
     if (!(bounding & (1n << BigInt(cap)))) prctl(PR.CAPBSET_DROP, cap);
@@ -89,16 +114,13 @@ export function prepareProcess(req: InitRequest): () => never {
   if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);
   setresgid(user.gid ?? 0);
   setresuid(user.uid ?? 0);
-  capset(capMask(caps?.effective), capMask(caps?.permitted), capMask(caps?.inheritable));
+  capset(caps.effective, caps.permitted, caps.inheritable);
   prctl(PR.SET_KEEPCAPS, 0);
   // The kernel only lets a capability be ambient when it is permitted and inheritable; runc
   // skips the others, and so do we.
-  const ambientOk = capMask(caps?.permitted) & capMask(caps?.inheritable);
-  for (const name of caps?.ambient ?? []) {
-    const bit = capabilityBit(name);
-    if (bit !== undefined && ambientOk & (1n << BigInt(bit))) {
-      prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, bit);
-    }
+  const ambient = caps.ambient & caps.permitted & caps.inheritable;
+  for (let bit = 0; bit <= lastCap(); bit++) {
+    if (ambient & (1n << BigInt(bit))) prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, bit);
   }
   if (proc.noNewPrivileges) prctl(PR.SET_NO_NEW_PRIVS, 1);
   libc().umask(user.umask ?? 0o022);

@@ -4,6 +4,7 @@ import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { capabilityBit } from "../../specs/capabilities.ts";
 import {
   type Config,
+  hasCommand,
   leftovers,
   makeBundle,
   requireRoot,
@@ -297,3 +298,36 @@ Deno.test(
     ok(inside - host > year - 60 && inside - host < year + 60, `uptime ${inside} vs host ${host}`);
   },
 );
+
+Deno.test({
+  name: "capabilities the runtime does not have: a warning, not a failure (as the spec says)",
+  ignore: ignore || skipUnless(hasCommand("setpriv"), "needs setpriv (util-linux)"),
+}, async () => {
+  const b = await makeBundle({ args: ["grep", "CapBnd", "/proc/self/status"] });
+  try {
+    b.config.process.capabilities.bounding.push("CAP_SYS_TIME");
+    b.writeConfig();
+    const out = await new Deno.Command("setpriv", {
+      args: [
+        "--bounding-set",
+        "-sys_time",
+        "--",
+        TSRUN,
+        "--root",
+        stateRoot(),
+        "run",
+        "-b",
+        b.dir,
+        uniqueId("nocap"),
+      ],
+    }).output();
+    const dec = new TextDecoder();
+    assertEquals(out.code, 0, dec.decode(out.stderr));
+    match(dec.decode(out.stderr), /warning: process.capabilities: CAP_SYS_TIME cannot be granted/);
+    const bnd = BigInt(`0x${dec.decode(out.stdout).split("\t")[1].trim()}`);
+    assertEquals(bnd & (1n << BigInt(capabilityBit("CAP_SYS_TIME")!)), 0n);
+    ok(bnd & (1n << BigInt(capabilityBit("CAP_KILL")!)), "the others are granted");
+  } finally {
+    await b.cleanup();
+  }
+});
