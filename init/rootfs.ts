@@ -11,13 +11,12 @@ import {
   O_PATH,
   O_RDONLY,
   openFd,
-  sys,
 } from "../syscalls/libc.ts";
 import { MNT_DETACH, mount, MS, pivotRoot, ptr, umount2 } from "../syscalls/mount.ts";
-import { syscallNr } from "../syscalls/nr.ts";
 import { SyscallError } from "../syscalls/errors.ts";
-import { EBUSY, EEXIST, ENOENT } from "../syscalls/errno.ts";
-import { ATIME_FLAGS, LOCKED_FLAGS, statfsToMountFlags } from "./mount-options.ts";
+import { EEXIST, ENOENT } from "../syscalls/errno.ts";
+import { remountBind, remountReadonly, setRecursiveAttrs, statfs } from "./remount.ts";
+import { maskPath, readonlyPath, reopenDevNull } from "./masks.ts";
 import type { DeviceStep, HookPhase, MountStep, SetupStep } from "./plan.ts";
 import {
   AT_SYMLINK_NOFOLLOW,
@@ -42,14 +41,7 @@ export interface RootfsContext {
   runHooks(phase: HookPhase): Promise<void> | void;
 }
 
-const O_NOFOLLOW = 0o400000, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000, EPERM = 1;
-
-/** statfs(2) f_flags of the filesystem (and mount) at `path`. */
-function statfsFlags(path: string): number {
-  const buf = new BigUint64Array(15); // struct statfs: 15 words on x86_64 and aarch64
-  sys("statfs", syscallNr("statfs"), [ptr(cstr(path)), ptr(new Uint8Array(buf.buffer))], path);
-  return Number(buf[10]); // f_flags
-}
+const O_NOFOLLOW = 0o400000, EPERM = 1;
 
 function isDir(path: string): boolean {
   try {
@@ -57,42 +49,6 @@ function isDir(path: string): boolean {
   } catch (e) {
     throw new Error(`bind source ${path}: ${(e as Error).message}`);
   }
-}
-
-/**
- * Remounts a bind mount with `flags`. Where the mount inherited locked flags (a user namespace
- * may not clear nosuid, nodev... a more privileged one set), retries with those kept, unless the
- * options asked to clear one (then nothing would match the request).
- */
-function remountBind(path: string, flags: number, cleared = 0): void {
-  const want = (flags & ~MS.REC) | MS.BIND | MS.REMOUNT;
-  try {
-    return mount(null, path, null, want, null);
-  } catch (e) {
-    if (!(e instanceof SyscallError && e.errno === EPERM)) throw e;
-    const locked = statfsToMountFlags(statfsFlags(path)) & LOCKED_FLAGS;
-    if (locked & cleared) {
-      throw new Error(
-        `${e.message}: cannot clear locked mount flags 0x${(locked & cleared).toString(16)}`,
-      );
-    }
-    if (flags & ATIME_FLAGS && (flags & ATIME_FLAGS) !== (locked & ATIME_FLAGS)) {
-      throw new Error(`${e.message}: cannot change the locked atime flags`);
-    }
-    mount(null, path, null, want | locked, null);
-  }
-}
-
-function setRecursiveAttrs(fd: number, clear: number, set: number, subject: string): void {
-  // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
-  const attr = new BigUint64Array([BigInt(set), BigInt(clear), 0n, 0n]);
-  sys("mount_setattr", syscallNr("mount_setattr"), [
-    fd,
-    ptr(cstr("")),
-    AT_EMPTY_PATH | AT_RECURSIVE,
-    ptr(new Uint8Array(attr.buffer)),
-    attr.byteLength,
-  ], subject);
 }
 
 class Rootfs {
@@ -154,7 +110,7 @@ class Rootfs {
     try {
       const inside = this.#realPath(fd, step.destination);
       if (inside === "") throw new Error(`mount destination ${step.destination} is the rootfs`);
-      checkProcMount(inside, step, step.bind ? statfsType(step.source) : undefined);
+      checkProcMount(inside, step, step.bind ? sourceFsType(step.source) : undefined);
       this.#mountOn(step, fd, existed);
     } finally {
       closeFd(fd);
@@ -291,14 +247,12 @@ class Rootfs {
   }
 }
 
-function statfsType(path: string): number | undefined {
-  const buf = new BigUint64Array(15);
+function sourceFsType(path: string): number | undefined {
   try {
-    sys("statfs", syscallNr("statfs"), [ptr(cstr(path)), ptr(new Uint8Array(buf.buffer))], path);
+    return statfs(path).type;
   } catch {
-    return undefined;
+    return undefined; // a missing source fails the mount itself, with a clearer message
   }
-  return Number(buf[0]);
 }
 
 function makedev(d: DeviceStep): bigint {
@@ -308,68 +262,6 @@ function makedev(d: DeviceStep): bigint {
 }
 
 const S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000;
-
-function isDevNull(path: string): boolean {
-  const st = Deno.statSync(path);
-  return st.isCharDevice === true &&
-    st.rdev === Number(makedev({ major: 1, minor: 3 } as DeviceStep));
-}
-
-/** Retries EBUSY a few times: a remount races with a mount still being set up. */
-function remountReadonly(path: string, flags: number): void {
-  for (let i = 0;; i++) {
-    try {
-      return mount(null, path, null, flags | MS.REMOUNT | MS.BIND | MS.RDONLY, null);
-    } catch (e) {
-      if (!(e instanceof SyscallError && e.errno === EBUSY) || i === 4) throw e;
-    }
-  }
-}
-
-function readonlyPath(path: string): void {
-  try {
-    mount(path, path, null, MS.BIND | MS.REC, null);
-  } catch (e) {
-    if (e instanceof SyscallError && e.errno === ENOENT) return;
-    throw e;
-  }
-  const keep = statfsToMountFlags(statfsFlags(path)) & (MS.NOSUID | MS.NODEV | MS.NOEXEC);
-  mount(null, path, null, keep | MS.BIND | MS.REMOUNT | MS.RDONLY, null);
-}
-
-function maskPath(path: string): void {
-  let st: Deno.FileInfo;
-  try {
-    st = Deno.statSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return;
-    throw e;
-  }
-  if (st.isDirectory) return mount("tmpfs", path, "tmpfs", MS.RDONLY, null);
-  // Only a real /dev/null may stand in for a masked file.
-  if (!isDevNull("/dev/null")) throw new Error(`masking ${path}: /dev/null is not the null device`);
-  mount("/dev/null", path, null, MS.BIND, null);
-}
-
-function reopenDevNull(): void {
-  if (!isDevNull("/dev/null")) return;
-  const fd = openFd("/dev/null", 2 | O_CLOEXEC);
-  try {
-    for (const std of [0, 1, 2]) {
-      let st: Deno.FileInfo;
-      try {
-        st = Deno.statSync(`/proc/self/fd/${std}`);
-      } catch {
-        continue; // closed, or no /proc in the container
-      }
-      if (st.isCharDevice && st.rdev === Number(makedev({ major: 1, minor: 3 } as DeviceStep))) {
-        check("dup3", libc().dup3(fd, std, 0), `fd ${std}`);
-      }
-    }
-  } finally {
-    closeFd(fd);
-  }
-}
 
 /** Runs the plan's steps in order. */
 export async function setupRootfs(steps: SetupStep[], ctx: RootfsContext): Promise<void> {

@@ -8,14 +8,11 @@ import { dropNamespaces, mountAt, parseMountinfo, runScript } from "./util.ts";
 
 const ignore = requireRoot("running containers");
 
-const hostMounts = () => parseMountinfo(Deno.readTextFileSync("/proc/self/mountinfo")).length;
-
 Deno.test(
   { name: "no mount namespace: chroot into the rootfs, hooks still run", ignore },
   async () => {
     const marker = await Deno.makeTempFile({ prefix: "tsrun-cfg-hook-" });
     await Deno.remove(marker);
-    const before = hostMounts();
     try {
       const r = await runScript(
         "ls /only-in-rootfs; readlink /proc/1/ns/mnt || echo no-proc",
@@ -28,7 +25,7 @@ Deno.test(
       );
       assertEquals([r.code, r.stdout], [0, "/only-in-rootfs\nno-proc\n"], r.stderr);
       assertEquals(Deno.readTextFileSync(marker), "ran\n");
-      assertEquals(hostMounts(), before, "nothing mounted on the host");
+      // The bundle's cleanup (in runScript) fails if anything is left mounted under it.
     } finally {
       await Deno.remove(marker).catch(() => {});
     }
