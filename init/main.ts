@@ -8,9 +8,9 @@ import { type RootfsContext, setupRootfs } from "./rootfs.ts";
 import { runHooks } from "./hooks.ts";
 import { setupConsole } from "./console.ts";
 import { joinSessionKeyring } from "./keyring.ts";
-import { prepareProcess, waitForStart } from "./process.ts";
+import { holdExecFifo, prepareProcess, waitForStart } from "./process.ts";
 import { checkLsm } from "./lsm.ts";
-import { check, libc, O_CLOEXEC, O_PATH, openFd } from "../syscalls/libc.ts";
+import { check, libc } from "../syscalls/libc.ts";
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -28,7 +28,7 @@ export async function initMain(): Promise<never> {
     libc().umask(0);
     checkLsm(req.config);
     // The fifo lives on the host: hold it before the root switch hides it.
-    const fifoFd = req.fifo ? openPath(req.fifo) : undefined;
+    const fifo = req.fifo ? holdExecFifo(req.fifo) : undefined;
     const state = { ...req.state, status: "creating" };
     const nsTypes = new Set((req.config.linux?.namespaces ?? []).map((n) => n.type));
     const hooks = req.config.hooks ?? {};
@@ -59,7 +59,7 @@ export async function initMain(): Promise<never> {
     const exec = prepareProcess(req);
     send({ type: "ready" });
     channel.close();
-    if (fifoFd !== undefined) waitForStart(fifoFd);
+    if (fifo) waitForStart(fifo);
     await runHooks(
       req.config.hooks?.startContainer,
       { ...state, status: "created" },
@@ -78,8 +78,4 @@ export async function initMain(): Promise<never> {
     }
     Deno.exit(1);
   }
-}
-
-function openPath(path: string): number {
-  return openFd(path, O_PATH | O_CLOEXEC);
 }

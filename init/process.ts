@@ -10,7 +10,16 @@ import { applyProcessAttrs } from "./process-attrs.ts";
 import { setExecLabels } from "./lsm.ts";
 import { CAPABILITIES } from "../specs/capabilities.ts";
 import { rlimitResource } from "../specs/rlimits.ts";
-import { check, cstr, libc } from "../syscalls/libc.ts";
+import {
+  check,
+  cstr,
+  libc,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_PATH,
+  O_WRONLY,
+  openFd,
+} from "../syscalls/libc.ts";
 import {
   capset,
   closeRangeCloexec,
@@ -135,12 +144,30 @@ export function prepareProcess(req: InitRequest): () => never {
   };
 }
 
+/** The exec fifo, held by its directory: the fifo lives on the host, out of the new root. */
+export interface ExecFifo {
+  dirFd: number;
+  name: string;
+}
+
+/**
+ * Opens the fifo's directory before the root switch hides it. Opening the fifo itself would
+ * block, and reopening an O_PATH fd needs a /proc the container may not have.
+ */
+export function holdExecFifo(path: string): ExecFifo {
+  const slash = path.lastIndexOf("/");
+  const dirFd = openFd(path.slice(0, slash) || "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return { dirFd, name: path.slice(slash + 1) };
+}
+
 /** Blocks until `tsrun start` opens the exec fifo for reading, then tells it we go. */
-export function waitForStart(pathFd: number): void {
-  const O_WRONLY = 1, O_CLOEXEC = 0o2000000;
-  const path = `/proc/self/fd/${pathFd}`;
-  const fd = check("open", libc().open(cstr(path), O_WRONLY | O_CLOEXEC, 0), "exec fifo");
+export function waitForStart(fifo: ExecFifo): void {
+  const fd = check(
+    "open",
+    libc().openat(fifo.dirFd, cstr(fifo.name), O_WRONLY | O_CLOEXEC, 0),
+    "exec fifo",
+  );
   check("write", Number(libc().write(fd, cstr("0"), 1n)), "exec fifo");
   libc().close(fd);
-  libc().close(pathFd);
+  libc().close(fifo.dirFd);
 }

@@ -3,8 +3,8 @@
 // as runc does.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { requireRoot } from "../helpers/mod.ts";
-import { dropNamespaces, mountAt, parseMountinfo, runScript } from "./util.ts";
+import { makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { dropNamespaces, mountAt, parseMountinfo, runScript, uniqueId } from "./util.ts";
 
 const ignore = requireRoot("running containers");
 
@@ -59,5 +59,35 @@ Deno.test({ name: "a joined mount namespace gets the mounts and the pivot", igno
   } finally {
     holder.kill("SIGKILL");
     await holder.status;
+  }
+});
+
+Deno.test({ name: "create and start need no /proc in the container", ignore }, async () => {
+  for (const withMountNs of [true, false]) {
+    const b = await makeBundle({ args: ["sh", "-c", "echo started > /out/started"] });
+    const id = uniqueId("noproc");
+    try {
+      b.config.mounts = withMountNs
+        ? [{ destination: "/out", type: "bind", source: b.dir, options: ["bind"] }]
+        : [];
+      if (!withMountNs) {
+        dropNamespaces(b.config, "mount");
+        b.config.root.readonly = false;
+        Deno.symlinkSync("/", join(b.rootfs, "out"));
+      }
+      b.writeConfig();
+      const created = await tsrun(["create", "-b", b.dir, id]);
+      assertEquals(created.code, 0, created.stderr);
+      const started = await tsrun(["start", id]);
+      assertEquals(started.code, 0, started.stderr);
+      const out = withMountNs ? join(b.dir, "started") : join(b.rootfs, "started");
+      for (let i = 0; i < 100 && !(await Deno.stat(out).catch(() => null)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assertEquals(Deno.readTextFileSync(out), "started\n", `mount namespace: ${withMountNs}`);
+    } finally {
+      await tsrun(["delete", "--force", id]);
+      await b.cleanup();
+    }
   }
 });
