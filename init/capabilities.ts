@@ -1,9 +1,8 @@
 // Capability masks for capset(2), from the names validation accepts (index = bit number), and
 // what this process can actually grant.
 import { CAPABILITIES, capabilityBit } from "../specs/capabilities.ts";
-import { libc, sys } from "../syscalls/libc.ts";
-import { ptr } from "../syscalls/mount.ts";
-import { syscallNr } from "../syscalls/nr.ts";
+import { libc } from "../syscalls/libc.ts";
+import { bytes, sysArgs } from "./sys-args.ts";
 
 /** Bit mask of a list of names; unknown names (newer than this table) are skipped. */
 export function capMask(names: readonly string[] = []): bigint {
@@ -27,10 +26,7 @@ export function capNames(mask: bigint): string[] {
 export function grantableCaps(): bigint {
   const header = new Uint32Array([0x20080522, 0]);
   const data = new Uint32Array(6);
-  sys("capget", syscallNr("capget"), [
-    ptr(new Uint8Array(header.buffer)),
-    ptr(new Uint8Array(data.buffer)),
-  ]);
+  sysArgs("capget", [bytes(header), bytes(data)]);
   const permitted = BigInt(data[1]) | (BigInt(data[4]) << 32n);
   const PR_CAPBSET_READ = 23;
   let bounding = 0n;

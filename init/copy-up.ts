@@ -1,8 +1,6 @@
 // runc's `tmpcopyup`: a tmpfs mounted over a directory of the image starts with a copy of that
 // directory (e.g. /run or /var/cache in podman's tmpfs volumes). The covered directory stays
 // reachable through an fd opened before the mount; symlinks are copied as links, never followed.
-import { cstr } from "../syscalls/libc.ts";
-import { ptr } from "../syscalls/mount.ts";
 import { AT_SYMLINK_NOFOLLOW, atCall } from "./secure-path.ts";
 
 const AT_FDCWD = -100;
@@ -20,7 +18,7 @@ function copyEntry(from: string, to: string): void {
     return; // sockets, fifos and device nodes are not copied (runc skips them too)
   }
   const owner = [st.uid ?? 0, st.gid ?? 0];
-  atCall("fchownat", [AT_FDCWD, ptr(cstr(to)), ...owner, AT_SYMLINK_NOFOLLOW], to);
+  atCall("fchownat", [AT_FDCWD, to, ...owner, AT_SYMLINK_NOFOLLOW], to);
   if (!st.isSymlink) Deno.chmodSync(to, (st.mode ?? 0o755) & 0o7777);
 }
 

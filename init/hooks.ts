@@ -6,21 +6,20 @@
 // runc deviates and gives the hooks run inside the container getpid() there (1 with a new pid
 // namespace).
 import type { Hook } from "../specs/schema/hooks.ts";
-import { check, cstr, errno, libc, sys } from "../syscalls/libc.ts";
+import { check, errno, libc } from "../syscalls/libc.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { EINTR } from "../syscalls/errno.ts";
-import { syscallNr } from "../syscalls/nr.ts";
-import { ptr } from "../syscalls/mount.ts";
 import { spawn, SpawnError, SpawnPlan } from "../syscalls/spawn/mod.ts";
+import { sysArgs } from "./sys-args.ts";
 
 const MFD_CLOEXEC = 1, SEEK_SET = 0, CLOSE_RANGE_CLOEXEC = 4;
 
 function memfd(name: string): number {
-  return Number(sys("memfd_create", syscallNr("memfd_create"), [ptr(cstr(name)), MFD_CLOEXEC]));
+  return Number(sysArgs("memfd_create", [name, MFD_CLOEXEC], name));
 }
 
 function rewind(fd: number): void {
-  sys("lseek", syscallNr("lseek"), [fd, 0, SEEK_SET], "hook output");
+  sysArgs("lseek", [fd, 0, SEEK_SET], "hook output");
 }
 
 function writeAll(fd: number, data: Uint8Array): void {

@@ -2,11 +2,11 @@
 // copy of the source (open_tree), given a user namespace's mapping (mount_setattr with
 // MOUNT_ATTR_IDMAP), then moved onto the target. The namespace is made here with the mount's
 // mappings, by a short-lived child that only waits to be told to exit.
-import { check, cstr, libc, O_CLOEXEC, O_RDONLY, openFd, sys } from "../syscalls/libc.ts";
-import { MS, ptr } from "../syscalls/mount.ts";
-import { syscallNr } from "../syscalls/nr.ts";
+import { check, libc, O_CLOEXEC, O_RDONLY, openFd } from "../syscalls/libc.ts";
+import { MS } from "../syscalls/mount.ts";
 import { CLONE_NEWUSER, spawn, SpawnPlan } from "../syscalls/spawn/mod.ts";
 import { closeFd } from "./secure-path.ts";
+import { bytes, sysArgs } from "./sys-args.ts";
 import { MOUNT_ATTR } from "./mount-options.ts";
 import type { IdMapping, MountStep } from "./plan.ts";
 
@@ -29,7 +29,7 @@ function procPid(pidfd: number): number {
 /** An fd on a new user namespace with these mappings. */
 function makeUserns(uidMappings: IdMapping[], gidMappings: IdMapping[]): number {
   const fds = new Int32Array(2);
-  sys("pipe2", syscallNr("pipe2"), [ptr(new Uint8Array(fds.buffer)), O_CLOEXEC]);
+  sysArgs("pipe2", [bytes(fds), O_CLOEXEC]);
   const [rd, wr] = fds;
   const plan = new SpawnPlan();
   plan.step("close the pipe's write end", "close", [wr]);
@@ -70,28 +70,15 @@ export function idmappedMount(step: MountStep, targetFd: number): void {
   const usernsFd = makeUserns(uidMappings, gidMappings);
   const recursiveTree = (step.options.flags & MS.REC) !== 0; // rbind
   try {
-    const tree = Number(sys("open_tree", syscallNr("open_tree"), [
-      AT_FDCWD,
-      ptr(cstr(step.source)),
-      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursiveTree ? AT_RECURSIVE : 0),
-    ], step.source));
+    const treeFlags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursiveTree ? AT_RECURSIVE : 0);
+    const tree = Number(sysArgs("open_tree", [AT_FDCWD, step.source, treeFlags], step.source));
     try {
       // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
       const attr = new BigUint64Array([BigInt(MOUNT_ATTR.IDMAP), 0n, 0n, BigInt(usernsFd)]);
-      sys("mount_setattr", syscallNr("mount_setattr"), [
-        tree,
-        ptr(cstr("")),
-        AT_EMPTY_PATH | (idmap.recursive ? AT_RECURSIVE : 0),
-        ptr(new Uint8Array(attr.buffer)),
-        attr.byteLength,
-      ], `${step.source} (idmap)`);
-      sys("move_mount", syscallNr("move_mount"), [
-        tree,
-        ptr(cstr("")),
-        targetFd,
-        ptr(cstr("")),
-        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH,
-      ], step.destination);
+      const at = AT_EMPTY_PATH | (idmap.recursive ? AT_RECURSIVE : 0);
+      sysArgs("mount_setattr", [tree, "", at, bytes(attr), attr.byteLength], step.source);
+      const moveFlags = MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH;
+      sysArgs("move_mount", [tree, "", targetFd, "", moveFlags], step.destination);
     } finally {
       closeFd(tree);
     }

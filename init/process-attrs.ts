@@ -4,9 +4,7 @@
 // exported for tests and for `exec`, whose spawn child makes the same calls from a plan.
 import type { Process } from "../specs/schema/process.ts";
 import type { Linux } from "../specs/schema/linux.ts";
-import { sys } from "../syscalls/libc.ts";
-import { ptr } from "../syscalls/mount.ts";
-import { syscallNr } from "../syscalls/nr.ts";
+import { sysArgs } from "./sys-args.ts";
 
 type Scheduler = NonNullable<Process["scheduler"]>;
 
@@ -80,12 +78,7 @@ export function cpuListMask(list: string): Uint8Array<ArrayBuffer> {
 const ALL_CPUS = new Uint8Array(1024).fill(0xff);
 
 function setAffinity(mask: Uint8Array<ArrayBuffer>): void {
-  sys(
-    "sched_setaffinity",
-    syscallNr("sched_setaffinity"),
-    [0, mask.length, ptr(mask)],
-    "CPU affinity",
-  );
+  sysArgs("sched_setaffinity", [0, mask.length, mask], "CPU affinity");
 }
 
 /**
@@ -97,28 +90,15 @@ export function applyProcessAttrs(proc: Process, linux: Linux | undefined): void
   setAffinity(ALL_CPUS);
   if (proc.scheduler) {
     const attr = schedAttr(proc.scheduler);
-    sys(
-      "sched_setattr",
-      syscallNr("sched_setattr"),
-      [0, ptr(attr), 0],
-      `scheduler ${proc.scheduler.policy}`,
-    );
+    sysArgs("sched_setattr", [0, attr, 0], `scheduler ${proc.scheduler.policy}`);
   }
   if (proc.ioPriority) {
     const IOPRIO_WHO_PROCESS = 1;
-    sys("ioprio_set", syscallNr("ioprio_set"), [
-      IOPRIO_WHO_PROCESS,
-      0,
-      ioprioValue(proc.ioPriority),
-    ], `ioPriority ${proc.ioPriority.class}`);
+    const value = ioprioValue(proc.ioPriority);
+    sysArgs("ioprio_set", [IOPRIO_WHO_PROCESS, 0, value], `ioPriority ${proc.ioPriority.class}`);
   }
   if (linux?.personality) {
     const domain = PERSONALITY_DOMAINS[linux.personality.domain];
-    sys(
-      "personality",
-      syscallNr("personality"),
-      [domain],
-      `personality ${linux.personality.domain}`,
-    );
+    sysArgs("personality", [domain], `personality ${linux.personality.domain}`);
   }
 }

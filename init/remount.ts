@@ -1,18 +1,17 @@
 // Changing the flags of mounts that exist: bind remounts (keeping the flags a less privileged
 // user namespace may not clear), read-only remounts, and mount_setattr's recursive attributes.
-import { cstr, sys } from "../syscalls/libc.ts";
-import { mount, MS, ptr } from "../syscalls/mount.ts";
-import { syscallNr } from "../syscalls/nr.ts";
+import { mount, MS } from "../syscalls/mount.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { EBUSY } from "../syscalls/errno.ts";
 import { ATIME_FLAGS, LOCKED_FLAGS, statfsToMountFlags } from "./mount-options.ts";
+import { bytes, sysArgs } from "./sys-args.ts";
 
 const EPERM = 1, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 
 /** statfs(2) of `path`: the filesystem's magic number and the mount's ST_* flags. */
 export function statfs(path: string): { type: number; flags: number } {
   const buf = new BigUint64Array(15); // struct statfs: 15 words on x86_64 and aarch64
-  sys("statfs", syscallNr("statfs"), [ptr(cstr(path)), ptr(new Uint8Array(buf.buffer))], path);
+  sysArgs("statfs", [path, bytes(buf)], path);
   return { type: Number(buf[0]), flags: Number(buf[10]) };
 }
 
@@ -60,11 +59,9 @@ export function remountReadonly(path: string, flags: number): void {
 export function setRecursiveAttrs(fd: number, clear: number, set: number, subject: string): void {
   // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd }
   const attr = new BigUint64Array([BigInt(set), BigInt(clear), 0n, 0n]);
-  sys("mount_setattr", syscallNr("mount_setattr"), [
-    fd,
-    ptr(cstr("")),
-    AT_EMPTY_PATH | AT_RECURSIVE,
-    ptr(new Uint8Array(attr.buffer)),
-    attr.byteLength,
-  ], subject);
+  sysArgs(
+    "mount_setattr",
+    [fd, "", AT_EMPTY_PATH | AT_RECURSIVE, bytes(attr), attr.byteLength],
+    subject,
+  );
 }

@@ -12,7 +12,7 @@ import {
   O_RDONLY,
   openFd,
 } from "../syscalls/libc.ts";
-import { MNT_DETACH, mount, MS, pivotRoot, ptr, umount2 } from "../syscalls/mount.ts";
+import { MNT_DETACH, mount, MS, pivotRoot, umount2 } from "../syscalls/mount.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { EEXIST, ENOENT } from "../syscalls/errno.ts";
 import { remountBind, remountReadonly, setRecursiveAttrs, statfs } from "./remount.ts";
@@ -176,13 +176,13 @@ class Rootfs {
       if (this.ctx.userns && d.type !== "p") return this.#bindDevice(dirFd, name, d);
       const fmt = d.type === "b" ? S_IFBLK : d.type === "p" ? S_IFIFO : S_IFCHR;
       try {
-        atCall("mknodat", [dirFd, ptr(cstr(name)), fmt | (d.mode & 0o7777), makedev(d)], d.path);
+        atCall("mknodat", [dirFd, name, fmt | (d.mode & 0o7777), makedev(d)], d.path);
       } catch (e) {
         if (e instanceof SyscallError && e.errno === EEXIST) return; // as runc: keep it
         if (e instanceof SyscallError && e.errno === EPERM) return this.#bindDevice(dirFd, name, d);
         throw e;
       }
-      atCall("fchownat", [dirFd, ptr(cstr(name)), d.uid, d.gid, AT_SYMLINK_NOFOLLOW], d.path);
+      atCall("fchownat", [dirFd, name, d.uid, d.gid, AT_SYMLINK_NOFOLLOW], d.path);
     });
   }
 
@@ -200,14 +200,14 @@ class Rootfs {
 
   symlink(target: string, path: string): void {
     inParent(this.rootFd, path, (dirFd, name) => {
-      atCall("symlinkat", [ptr(cstr(target)), dirFd, ptr(cstr(name))], path, EEXIST);
+      atCall("symlinkat", [target, dirFd, name], path, EEXIST);
     });
   }
 
   ptmx(): void {
     inParent(this.rootFd, "/dev/ptmx", (dirFd, name) => {
-      atCall("unlinkat", [dirFd, ptr(cstr(name)), 0], "/dev/ptmx", ENOENT);
-      atCall("symlinkat", [ptr(cstr("pts/ptmx")), dirFd, ptr(cstr(name))], "/dev/ptmx");
+      atCall("unlinkat", [dirFd, name, 0], "/dev/ptmx", ENOENT);
+      atCall("symlinkat", ["pts/ptmx", dirFd, name], "/dev/ptmx");
     });
   }
 

@@ -4,10 +4,9 @@
 // functions do it in the kernel with openat2(RESOLVE_IN_ROOT) and hand back O_PATH fds, so a
 // symlink swapped in between the check and the mount cannot redirect a mount onto the host.
 import { SyscallError } from "../syscalls/errors.ts";
-import { check, cstr, libc, O_CLOEXEC, O_DIRECTORY, O_PATH, sys } from "../syscalls/libc.ts";
-import { syscallNr } from "../syscalls/nr.ts";
-import { ptr } from "../syscalls/mount.ts";
+import { check, cstr, libc, O_CLOEXEC, O_DIRECTORY, O_PATH } from "../syscalls/libc.ts";
 import { EEXIST, ENOENT } from "../syscalls/errno.ts";
+import { bytes, type SysArg, sysArgs } from "./sys-args.ts";
 
 const ELOOP = 40;
 
@@ -60,12 +59,7 @@ export function openInRoot(rootFd: number, path: string, flags: number, mode = 0
     BigInt(mode),
     BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS),
   ]);
-  return Number(sys("openat2", syscallNr("openat2"), [
-    rootFd,
-    ptr(cstr(path || "/")),
-    ptr(new Uint8Array(how.buffer)),
-    how.byteLength,
-  ], path));
+  return Number(sysArgs("openat2", [rootFd, path || "/", bytes(how), how.byteLength], path));
 }
 
 function components(path: string): string[] {
@@ -85,7 +79,7 @@ export function mkdirAllInRoot(rootFd: number, path: string, mode = 0o755): numb
       } catch (e) {
         if (!(e instanceof SyscallError && e.errno === ENOENT)) throw e;
         // Created in the directory the prefix resolved to; EEXIST: someone was faster.
-        atCall("mkdirat", [fd, ptr(cstr(parts[i])), mode], sub, EEXIST);
+        atCall("mkdirat", [fd, parts[i], mode], sub, EEXIST);
         next = openInRoot(rootFd, sub, O_PATH | O_DIRECTORY);
       }
       closeFd(fd);
@@ -132,12 +126,12 @@ export function createFileInRoot(rootFd: number, path: string, mode = 0o644): nu
 /** A raw *at syscall relative to a directory fd, for names (never paths) inside it. */
 export function atCall(
   name: "mkdirat" | "mknodat" | "symlinkat" | "unlinkat" | "fchownat",
-  args: (number | bigint)[],
+  args: readonly SysArg[],
   subject: string,
   okErrno?: number,
 ): void {
   try {
-    sys(name, syscallNr(name), args, subject);
+    sysArgs(name, args, subject);
   } catch (e) {
     if (!(okErrno !== undefined && e instanceof SyscallError && e.errno === okErrno)) throw e;
   }
