@@ -54,7 +54,8 @@ export async function runHook(
   try {
     writeAll(fds[0], new TextEncoder().encode(JSON.stringify(state)));
     rewind(fds[0]);
-    const plan = new SpawnPlan();
+    // Resetting the signals Deno ignores needs /proc, which a container may not mount.
+    const plan = new SpawnPlan({ signals: hasProc() ? "default" : "inherit" });
     fds.forEach((fd, std) => plan.step(`hook stdio ${std}`, "dup3", [fd, std, 0]));
     // Only stdio reaches the hook, whatever else the runtime or init holds open.
     plan.step("close other fds at exec", "close_range", [3, 0xffffffff, CLOSE_RANGE_CLOEXEC]);
@@ -99,6 +100,14 @@ export async function runHook(
     }
   } finally {
     for (const fd of fds) check("close", libc().close(fd), "hook memfd");
+  }
+}
+
+function hasProc(): boolean {
+  try {
+    return Deno.statSync("/proc/thread-self/status").isFile;
+  } catch {
+    return false;
   }
 }
 

@@ -247,3 +247,19 @@ Deno.test({
     await b.cleanup();
   }
 });
+
+Deno.test({ name: "hooks: startContainer runs in a container without /proc", ignore }, async () => {
+  const b = await makeBundle({ args: ["true"] });
+  b.config.mounts = [{ destination: "/rec", type: "bind", source: b.dir, options: ["bind"] }];
+  b.config.hooks = {
+    startContainer: [{ path: "/bin/sh", args: ["sh", "-c", "echo ran > /rec/started"] }],
+  };
+  b.writeConfig();
+  try {
+    const r = await tsrun(["run", "-b", b.dir, uniqueId("noproc")]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(Deno.readTextFileSync(join(b.dir, "started")), "ran\n");
+  } finally {
+    await b.cleanup();
+  }
+});
