@@ -1,6 +1,6 @@
 // The cgroups an exec'd process joins: the container's, or sub-cgroups of it named by --cgroup
 // ("path" for every hierarchy, "ctrl[,ctrl]:path" per v1 controller), joined before it runs.
-import { join } from "node:path";
+import { join } from "../path.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, O_WRONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
