@@ -27,19 +27,22 @@ export const checkMounts: Check = (config, { bundleDir }) => {
     }
     seen.set(dest, i);
     const options = m.options ?? [];
-    const bind = isBind(options);
+    // runc (and init/plan.ts) bind-mount for type "bind" even without the option.
+    const bind = isBind(options) || m.type === "bind";
     if (bind) out.push(...checkBindSource(m, bundleDir, ptr("source")));
     else if (!m.type) {
       out.push(error(ptr("type"), "required unless the options include bind or rbind"));
-    } else if (m.type === "bind") {
-      // There is no "bind" filesystem: only the option makes mount(2) bind.
-      out.push(error(ptr("type"), `"bind" needs "bind" or "rbind" in the options`));
+    }
+    if (m.type === "bind" && !isBind(options)) {
+      out.push(
+        warning(ptr("type"), `"bind" without "bind" or "rbind" in the options: a bind mount`),
+      );
     }
     const data = options.filter((o) => !isKnownMountOption(o));
     if (bind && data.length > 0) {
-      // The kernel ignores filesystem data on a bind mount, so they would be silently lost.
+      // The kernel ignores filesystem data on a bind mount, as runc does: say so, don't refuse.
       out.push(
-        error(ptr("options"), `a bind mount cannot take filesystem options: ${data.join(", ")}`),
+        warning(ptr("options"), `ignored on a bind mount: ${data.join(", ")}`),
       );
     }
     const props = options.filter((o) => propagation.has(o));
