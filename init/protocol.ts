@@ -24,8 +24,6 @@ export interface InitRequest {
   newUserns: boolean;
   /** Inherited fd of the engine's console socket (process.terminal with --console-socket). */
   consoleSocket?: number;
-  /** The container has its own mount namespace (otherwise no rootfs setup is possible). */
-  newMountns: boolean;
 }
 
 export type ToInit = InitRequest | { type: "continue" } | { type: "abort"; message: string };

@@ -175,7 +175,6 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       preserveFds: opts.preserveFds,
       state: ociState,
       newUserns: init.newUserns,
-      newMountns: init.newMountns,
       consoleSocket,
     };
     let consoleMaster: number | undefined;

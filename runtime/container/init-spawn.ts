@@ -8,6 +8,7 @@ import { INIT_PIPE_ENV } from "../../init/protocol.ts";
 import { type Child, spawn, SpawnPlan } from "../../syscalls/spawn/mod.ts";
 import { O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
+import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import type { ContainerCgroup } from "./cgroup.ts";
 
 export interface NamespaceRequest {
@@ -21,7 +22,6 @@ export interface InitChild {
   needsSync: boolean;
   newUserns: boolean;
   newTimens: boolean;
-  newMountns: boolean;
 }
 
 export function spawnInit(
@@ -44,9 +44,13 @@ export function spawnInit(
         throw new RuntimeError(`linux.namespaces: ${ns.type} ${ns.path}: ${(e as Error).message}`);
       }
     }
-    // The user namespace first: the others are then joined with its privileges.
+    // The user namespace first: the others are then joined with its privileges. A pid
+    // namespace only applies to children, and the init (Deno) could not start its threads after
+    // joining one itself: this thread clones straight into it instead (see below).
     joins.sort((a, b) => (a.type === "user" ? -1 : b.type === "user" ? 1 : 0));
+    const pidJoin = joins.find((j) => j.type === "pid");
     for (const j of joins) {
+      if (j === pidJoin) continue;
       plan.step(`join ${j.type} namespace ${j.fd}`, "setns", [j.fd, NAMESPACES[j.type].flag]);
     }
     const newUserns = (flags & NAMESPACES.user.flag) !== 0n;
@@ -67,16 +71,16 @@ export function spawnInit(
     for (const fd of cgroup.procsFds()) {
       plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
     }
+    // After the joins, so the container's cgroup namespace is rooted at its own cgroup.
+    if (flags & NAMESPACES.cgroup.flag) {
+      flags &= ~NAMESPACES.cgroup.flag;
+      plan.step("unshare cgroup namespace", "unshare", [NAMESPACES.cgroup.flag]);
+    }
     const init = initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
     plan.execve(init.path, init.argv, init.env, "start the container init");
-    const child = spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd(), vfork: !needsSync });
-    return {
-      child,
-      needsSync,
-      newUserns,
-      newTimens,
-      newMountns: (flags & NAMESPACES.mount.flag) !== 0n,
-    };
+    const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd(), vfork: !needsSync });
+    const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
+    return { child, needsSync, newUserns, newTimens };
   } finally {
     plan.free();
     cgroup.closeFds();
