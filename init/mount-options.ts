@@ -38,7 +38,8 @@ const flagOptions: Record<string, [number, number]> = {
   sync: [0, MS.SYNCHRONOUS],
 };
 
-const propagationOptions: Record<string, number> = {
+/** Propagation options (and linux.rootfsPropagation values) → mount(2) flags. */
+export const propagationOptions: Record<string, number> = {
   private: MS.PRIVATE,
   rprivate: MS.PRIVATE | MS.REC,
   shared: MS.SHARED,

@@ -4,7 +4,7 @@
 // (propagation of the new root, read-only remounts, hostname, sysctls, readonly and masked paths).
 import type { Config } from "../specs/schema/config.ts";
 import { MS } from "../syscalls/mount.ts";
-import { type ParsedMountOptions, parseMountOptions } from "./mount-options.ts";
+import { type ParsedMountOptions, parseMountOptions, propagationOptions } from "./mount-options.ts";
 
 /** Hooks run during setup, in this order, before the root is switched. */
 export type HookPhase = "prestart" | "createRuntime" | "createContainer";
@@ -68,17 +68,6 @@ export type SetupStep =
   | { op: "sysctl"; key: string; value: string }
   | { op: "readonly"; path: string }
   | { op: "mask"; path: string };
-
-const propagationFlags: Record<string, number> = {
-  shared: MS.SHARED,
-  rshared: MS.SHARED | MS.REC,
-  slave: MS.SLAVE,
-  rslave: MS.SLAVE | MS.REC,
-  private: MS.PRIVATE,
-  rprivate: MS.PRIVATE | MS.REC,
-  unbindable: MS.UNBINDABLE,
-  runbindable: MS.UNBINDABLE | MS.REC,
-};
 
 /** What every container gets in a /dev it does not bind from the host (runtime-spec). */
 export const DEFAULT_DEVICES: Omit<DeviceStep, "op" | "uid" | "gid">[] = [
@@ -185,7 +174,7 @@ function planMounts(config: Config, opts: PlanOptions): SetupStep[] {
   const linux = config.linux ?? {};
   const requested = linux.rootfsPropagation === undefined
     ? undefined
-    : propagationFlags[linux.rootfsPropagation];
+    : propagationOptions[linux.rootfsPropagation];
   // Keep host mount events out of the container (and ours out of the host): private or slave
   // as asked, slave otherwise; shared/unbindable are applied to the new root after pivot, so
   // the container's mounts never join a peer group of the host's.

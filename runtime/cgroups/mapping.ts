@@ -44,3 +44,17 @@ export const THROTTLES = [
   ["throttleReadIOPSDevice", "read_iops", "riops"],
   ["throttleWriteIOPSDevice", "write_iops", "wiops"],
 ] as const;
+
+/**
+ * hugetlb limits; `limit` is the file suffix ("limit_in_bytes" on v1, "max" on v2). Reservation
+ * accounting (.rsvd.) is preferred by the runtime-spec; both get the same limit.
+ */
+export const hugepageLimits = (limit: string): Mapper => (r, host) =>
+  (r.hugepageLimits ?? []).flatMap((h, i) => {
+    const field = `hugepageLimits[${i}]`;
+    const rsvd = `hugetlb.${h.pageSize}.rsvd.${limit}`;
+    return [
+      write("hugetlb", `hugetlb.${h.pageSize}.${limit}`, h.limit, field),
+      ...(host.has("hugetlb", rsvd) ? [write("hugetlb", rsvd, h.limit, field)] : []),
+    ];
+  });

@@ -4,7 +4,7 @@
 import type { LinuxResources } from "../../specs/resources.ts";
 import { formatRule, normalizeDeviceRules } from "./devices.ts";
 import { fieldError } from "./files.ts";
-import { cpuset, type Mapper, pids, rdma, THROTTLES, write } from "./mapping.ts";
+import { cpuset, hugepageLimits, type Mapper, pids, rdma, THROTTLES, write } from "./mapping.ts";
 import type { HostView, Write } from "./types.ts";
 
 const MEMSW = "memory.memsw.limit_in_bytes";
@@ -116,17 +116,6 @@ const blockIO: Mapper = (r, host) => {
   return out;
 };
 
-// Reservation accounting (.rsvd.) is preferred by runtime-spec; both get the same limit.
-const hugepageLimits: Mapper = (r, host) =>
-  (r.hugepageLimits ?? []).flatMap((h, i) => {
-    const field = `hugepageLimits[${i}]`;
-    const rsvd = `hugetlb.${h.pageSize}.rsvd.limit_in_bytes`;
-    return [
-      write("hugetlb", `hugetlb.${h.pageSize}.limit_in_bytes`, h.limit, field),
-      ...(host.has("hugetlb", rsvd) ? [write("hugetlb", rsvd, h.limit, field)] : []),
-    ];
-  });
-
 const network: Mapper = (r) => {
   const n = r.network;
   if (!n) return [];
@@ -162,7 +151,7 @@ export const v1Mappers = {
   cpu,
   pids,
   blockIO,
-  hugepageLimits,
+  hugepageLimits: hugepageLimits("limit_in_bytes"),
   network,
   rdma,
   unified,

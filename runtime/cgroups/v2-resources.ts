@@ -4,7 +4,7 @@
 import type { LinuxResources } from "../../specs/resources.ts";
 import { blkioToIoWeight, sharesToWeight, swapToV2 } from "./convert.ts";
 import { fieldError } from "./files.ts";
-import { cpuset, type Mapper, pids, rdma, THROTTLES, write } from "./mapping.ts";
+import { cpuset, hugepageLimits, type Mapper, pids, rdma, THROTTLES, write } from "./mapping.ts";
 import type { HostView, Write } from "./types.ts";
 
 /** -1 → "max"; the v2 spelling of "unlimited". */
@@ -99,16 +99,6 @@ const blockIO: Mapper = (r, host) => {
   return out;
 };
 
-const hugepageLimits: Mapper = (r, host) =>
-  (r.hugepageLimits ?? []).flatMap((h, i) => {
-    const field = `hugepageLimits[${i}]`;
-    const rsvd = `hugetlb.${h.pageSize}.rsvd.max`;
-    return [
-      write("hugetlb", `hugetlb.${h.pageSize}.max`, h.limit, field),
-      ...(host.has("hugetlb", rsvd) ? [write("hugetlb", rsvd, h.limit, field)] : []),
-    ];
-  });
-
 const network: Mapper = (r) => {
   if (r.network?.classID !== undefined) unsupported("network.classID");
   if (r.network?.priorities?.length) unsupported("network.priorities");
@@ -137,7 +127,7 @@ export const v2Mappers = {
   cpu,
   pids,
   blockIO,
-  hugepageLimits,
+  hugepageLimits: hugepageLimits("max"),
   network,
   rdma,
   unified,

@@ -1,6 +1,7 @@
 // config.json `linux` (config-linux.md). `resources` comes from ../resources.ts, shared with
 // the cgroup layer and `update --resources`.
 import { z } from "zod";
+import { PROPAGATION_OPTIONS } from "../mount-options.ts";
 import { LinuxResourcesSchema } from "../resources.ts";
 import { NAMESPACE_TYPES } from "../namespaces.ts";
 import {
@@ -59,18 +60,9 @@ export const SeccompSchema = object({
 
 /**
  * The spec's schema lists the four plain values; runc also accepts the recursive forms, and
- * configs written for it use them (e.g. "rslave").
+ * configs written for it use them (e.g. "rslave"): the mount propagation options.
  */
-export const ROOTFS_PROPAGATIONS = [
-  "private",
-  "rprivate",
-  "shared",
-  "rshared",
-  "slave",
-  "rslave",
-  "unbindable",
-  "runbindable",
-] as const;
+export const ROOTFS_PROPAGATIONS = PROPAGATION_OPTIONS;
 
 const timeOffset = object({ secs: int64.optional(), nanosecs: uint32.optional() });
 
