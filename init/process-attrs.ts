@@ -75,7 +75,7 @@ export function cpuListMask(list: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Every CPU the kernel may have (clamped by it, and by the cgroup's cpuset). */
-const ALL_CPUS = new Uint8Array(1024).fill(0xff);
+export const ALL_CPUS = new Uint8Array(1024).fill(0xff);
 
 function setAffinity(mask: Uint8Array<ArrayBuffer>): void {
   sysArgs("sched_setaffinity", [0, mask.length, mask], "CPU affinity");

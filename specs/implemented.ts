@@ -37,10 +37,7 @@ export const IMPLEMENTED = {
   /** linux.netDevices (runtime-spec 1.3; accepted in configs, not reported by features). */
   netDevices: false,
   /** Other config fields that are accepted but not applied yet, as JSON pointers. */
-  notApplied: [
-    // Only for processes `exec` starts (not the init, per the spec); exec does not apply it yet.
-    "/process/execCPUAffinity",
-  ],
+  notApplied: [] as string[],
 };
 
 /** The features document (features.md) for what IMPLEMENTED says, without annotations. */

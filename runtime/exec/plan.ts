@@ -13,6 +13,7 @@ import type { ExecProcess } from "./process.ts";
 import type { NamespaceFd } from "./namespaces.ts";
 import type { ExecSeccomp } from "./security.ts";
 import { planSeccomp } from "../../syscalls/seccomp.ts";
+import { ALL_CPUS, cpuListMask } from "../../init/process-attrs.ts";
 
 export interface ExecPlanInput {
   process: ExecProcess;
@@ -43,10 +44,21 @@ const CLOSE_RANGE_CLOEXEC = 4;
 export function execPlan(i: ExecPlanInput): SpawnPlan {
   const p = i.process;
   const plan = new SpawnPlan();
+  const affinity = (label: string, list: string | undefined, fallback?: Uint8Array) => {
+    const mask = list === undefined ? fallback : cpuListMask(list);
+    if (mask) plan.step(label, "sched_setaffinity", [0, mask.length, plan.bytes(mask)]);
+  };
+  affinity("set the initial CPU affinity", p.execCPUAffinity?.initial);
   // Host side first: cgroup.procs checks the writer against the cgroup namespace it is in.
   for (const fd of i.cgroupProcsFds) {
     plan.step("join the container's cgroup", "write", [fd, plan.str("0"), 1]);
   }
+  // Without a final list, an initial one is undone: every CPU the container's cpuset allows.
+  affinity(
+    "set the final CPU affinity",
+    p.execCPUAffinity?.final,
+    p.execCPUAffinity?.initial === undefined ? undefined : ALL_CPUS,
+  );
   for (const ns of i.namespaces) {
     plan.step(`join the container's ${ns.type} namespace`, "setns", [
       ns.fd,

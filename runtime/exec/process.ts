@@ -42,6 +42,8 @@ export interface ExecProcess {
   oomScoreAdj?: number;
   terminal: boolean;
   consoleSize?: { height: number; width: number };
+  /** CPUs for the process before ("initial") and after ("final") it joins the cgroup. */
+  execCPUAffinity?: { initial?: string; final?: string };
   /** LSM settings: the process's own, else the container's. */
   apparmorProfile?: string;
   selinuxLabel?: string;
@@ -53,6 +55,8 @@ export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess 
     umask: base?.user?.umask,
     oomScoreAdj: base?.oomScoreAdj,
   };
+  const execCPUAffinity = req.process?.execCPUAffinity ?? base?.execCPUAffinity;
+  const affinity = execCPUAffinity ? { execCPUAffinity } : {};
   const p = req.process;
   if (p) {
     return {
@@ -69,6 +73,7 @@ export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess 
       consoleSize: p.consoleSize,
       apparmorProfile: p.apparmorProfile || base?.apparmorProfile,
       selinuxLabel: p.selinuxLabel || base?.selinuxLabel,
+      ...affinity,
       ...fromContainer,
     };
   }
@@ -88,6 +93,7 @@ export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess 
     terminal: req.tty,
     apparmorProfile: req.apparmor || base?.apparmorProfile,
     selinuxLabel: req.processLabel || base?.selinuxLabel,
+    ...affinity,
     ...fromContainer,
   };
 }
