@@ -24,7 +24,7 @@ export const IMPLEMENTED = {
   hooks: HOOK_NAMES,
   capabilities: CAPABILITIES,
   mountOptions: MOUNT_OPTIONS,
-  cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
+  cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
   seccomp: true,
   /** SCMP_ACT_NOTIFY: handing the listener fd to linux.seccomp.listenerPath. */
   seccompNotify: false,
