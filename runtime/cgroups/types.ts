@@ -41,7 +41,7 @@ export interface CgroupManager {
   addProcess(pid: number): void;
   /** O_WRONLY|O_CLOEXEC fds of every cgroup.procs the container must join. The native spawn
    * child writes "0" (itself) into each before exec, so the container never runs outside its
-   * cgroup; the caller closes them after the spawn. */
+   * cgroup; the caller closes them after the spawn. None on v2, where cloneIntoFd does it. */
   openProcsFds(): number[];
   /** v2 only: an O_DIRECTORY fd for clone3(CLONE_INTO_CGROUP); undefined elsewhere. */
   cloneIntoFd(): number | undefined;

@@ -4,16 +4,7 @@ import { applyWrites, dirView } from "./apply.ts";
 import type { CgroupHost } from "./detect.ts";
 import { normalizeDeviceRules } from "./devices.ts";
 import { setDeviceFilter } from "./ebpf/devices.ts";
-import {
-  exists,
-  makeDirs,
-  openDir,
-  openForWrite,
-  readPids,
-  removeDirs,
-  removeTree,
-  writeFile,
-} from "./files.ts";
+import { exists, makeDirs, openDir, readPids, removeDirs, removeTree, writeFile } from "./files.ts";
 import { freezerStateV2, freezeV2, thawV2 } from "./freezer.ts";
 import { signalEach } from "./kill.ts";
 import { type OomWatch, watchOomV2 } from "./oom.ts";
@@ -72,7 +63,9 @@ export class V2Manager implements CgroupManager {
   }
 
   openProcsFds(): number[] {
-    return [openForWrite(`${this.dir}/cgroup.procs`)];
+    // clone3 already places the child (cloneIntoFd); writing cgroup.procs as well would hide a
+    // clone that did not.
+    return [];
   }
 
   cloneIntoFd(): number {
