@@ -53,7 +53,8 @@ function open(path: string, flags: number): number {
   try {
     return openFd(path, flags | O_CLOEXEC);
   } catch (e) {
-    throw new RuntimeError(`join cgroup ${path}: ${(e as Error).message}`);
+    // The error names the path already.
+    throw new RuntimeError(`join cgroup: ${(e as Error).message}`);
   }
 }
 
