@@ -67,3 +67,29 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: "v2 relative cgroupsPath: beside a caller's busy cgroup (under its parent), as runc",
+  ignore,
+}, async () => {
+  const b = await makeBundle({ args: ["sleep", "60"] });
+  const id = `v2-beside-${Deno.pid}`;
+  const parent = `/tsrun-v2-slice-${Deno.pid}`;
+  const session = `${parent}/session`;
+  Deno.mkdirSync(`${ns.cgroupRoot}${session}`, { recursive: true });
+  try {
+    const r = await ns.tsrun(["create", "-b", b.dir, id], { cgroup: session });
+    assertEquals([r.code, r.stderr], [0, ""]);
+    assertEquals(ns.cgroupDir(id), `${ns.cgroupRoot}${parent}/${id}`);
+    assertEquals(unifiedPath(await ns.pid(id)), `${parent}/${id}`);
+    // Later commands reopen the recorded directory from any cgroup.
+    assertEquals((await ns.tsrun(["delete", "-f", id])).code, 0);
+    assertEquals(ns.leftovers(id, b.dir), { cgroups: [], mounts: [] });
+  } finally {
+    await ns.tsrun(["delete", "-f", id]);
+    for (const dir of [session, parent]) {
+      await Deno.remove(`${ns.cgroupRoot}${dir}`).catch(() => {});
+    }
+    await b.cleanup();
+  }
+});

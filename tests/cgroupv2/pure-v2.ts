@@ -41,8 +41,12 @@ export class PureV2 {
   }
 
   /** `tsrun --root <this file's state root> ...args` inside the namespace (paths absolute:
-   * entering a mount namespace starts at its root directory). */
-  async tsrun(args: string[], opts: { stdin?: string; timeout?: number } = {}): Promise<RunResult> {
+   * entering a mount namespace starts at its root directory); `cgroup` (below the hierarchy's
+   * root) is the one tsrun runs in, as under a systemd session. */
+  async tsrun(
+    args: string[],
+    opts: { stdin?: string; timeout?: number; cgroup?: string } = {},
+  ): Promise<RunResult> {
     const dir = await Deno.makeTempDir({ prefix: "tsrun-v2-out-" });
     const timeout = AbortSignal.timeout(opts.timeout ?? 60_000);
     try {
@@ -50,7 +54,8 @@ export class PureV2 {
       const child = new Deno.Command("/bin/sh", {
         args: [
           "-c",
-          'd=$1; shift; exec nsenter "--mount=/proc/$NS/ns/mnt" -- "$@" >"$d/out" 2>"$d/err"',
+          'd=$1; shift; [ -z "$CG" ] || echo $$ >"$CG/cgroup.procs" || exit 99; ' +
+          'exec nsenter "--mount=/proc/$NS/ns/mnt" -- "$@" >"$d/out" 2>"$d/err"',
           "sh",
           dir,
           TSRUN,
@@ -58,7 +63,10 @@ export class PureV2 {
           stateRoot(),
           ...args,
         ],
-        env: { NS: String(this.holder.pid) },
+        env: {
+          NS: String(this.holder.pid),
+          CG: opts.cgroup === undefined ? "" : `${this.cgroupRoot}${opts.cgroup}`,
+        },
         stdin: opts.stdin === undefined ? "null" : "piped",
         signal: timeout,
       }).spawn();
