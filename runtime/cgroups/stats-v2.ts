@@ -58,11 +58,8 @@ export function collectHugetlbV2(dir: string, s: CgroupStats): void {
     const p = `${dir}/hugetlb.${size}`;
     const usage = readNumber(`${p}.rsvd.current`) ?? readNumber(`${p}.current`);
     if (usage === undefined) continue;
-    s.hugetlb[size] = {
-      usage,
-      max: readNumber(`${p}.max`),
-      failcnt: readKeyValues(`${p}.events`).max ?? 0,
-    };
+    // runc's "max" is peak usage, which v2 does not keep: left out (hugetlb.*.max is the limit).
+    s.hugetlb[size] = { usage, failcnt: readKeyValues(`${p}.events`).max ?? 0 };
   }
 }
 
