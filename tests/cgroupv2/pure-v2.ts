@@ -3,7 +3,7 @@
 // there), held open by a shell that lives as long as this test file. Every tsrun call of a test
 // runs in it through nsenter, so create, exec, pause, delete... all see the same layout.
 import { parseMountinfo } from "../../runtime/cgroups/detect.ts";
-import { hasCommand, type RunResult, stateRoot, TSRUN } from "../helpers/mod.ts";
+import { hasCommand, type RunResult, stateRoot, tsrun } from "../helpers/mod.ts";
 
 // Unmounts whatever is at /sys/fs/cgroup (hybrid or v1 trees; on a v2 host, the v2 mount) and
 // mounts the cgroup2 hierarchy there; then holds the namespace until stdin closes (this process
@@ -43,45 +43,18 @@ export class PureV2 {
   /** `tsrun --root <this file's state root> ...args` inside the namespace (paths absolute:
    * entering a mount namespace starts at its root directory); `cgroup` (below the hierarchy's
    * root) is the one tsrun runs in, as under a systemd session. */
-  async tsrun(
+  tsrun(
     args: string[],
     opts: { stdin?: string; timeout?: number; cgroup?: string } = {},
   ): Promise<RunResult> {
-    const dir = await Deno.makeTempDir({ prefix: "tsrun-v2-out-" });
-    const timeout = AbortSignal.timeout(opts.timeout ?? 60_000);
-    try {
-      // Output through files: a detached container keeps its stdio open, a pipe would not end.
-      const child = new Deno.Command("/bin/sh", {
-        args: [
-          "-c",
-          'd=$1; shift; [ -z "$CG" ] || echo $$ >"$CG/cgroup.procs" || exit 99; ' +
-          'exec nsenter "--mount=/proc/$NS/ns/mnt" -- "$@" >"$d/out" 2>"$d/err"',
-          "sh",
-          dir,
-          TSRUN,
-          "--root",
-          stateRoot(),
-          ...args,
-        ],
-        env: {
-          NS: String(this.holder.pid),
-          CG: opts.cgroup === undefined ? "" : `${this.cgroupRoot}${opts.cgroup}`,
-        },
-        stdin: opts.stdin === undefined ? "null" : "piped",
-        signal: timeout,
-      }).spawn();
-      if (opts.stdin !== undefined) {
-        const w = child.stdin.getWriter();
-        await w.write(new TextEncoder().encode(opts.stdin)).catch(() => {});
-        await w.close().catch(() => {});
-      }
-      const { code } = await child.status;
-      if (timeout.aborted) throw new Error(`tsrun ${args.join(" ")}: timed out (killed)`);
-      const read = (f: string) => Deno.readTextFile(`${dir}/${f}`);
-      return { code, stdout: await read("out"), stderr: await read("err") };
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    return tsrun(args, {
+      stdin: opts.stdin,
+      timeout: opts.timeout,
+      prefix: ["nsenter", `--mount=/proc/${this.holder.pid}/ns/mnt`, "--"],
+      cgroupProcs: opts.cgroup === undefined
+        ? undefined
+        : `${this.cgroupRoot}${opts.cgroup}/cgroup.procs`,
+    });
   }
 
   /** `tsrun state ID`'s status, or the error it printed. */

@@ -33,6 +33,10 @@ export interface RunOptions {
   cwd?: string;
   /** Overrides the per-file state root. */
   root?: string;
+  /** A command tsrun runs through, e.g. ["nsenter", "--mount=/proc/N/ns/mnt", "--"]. */
+  prefix?: string[];
+  /** A cgroup.procs file tsrun is moved into first (as if started from that cgroup). */
+  cgroupProcs?: string;
   /** Kill tsrun and fail after this many ms (default 60 s), so a hang fails one test only. */
   timeout?: number;
 }
@@ -58,17 +62,19 @@ export async function tsrun(args: string[], opts: RunOptions = {}): Promise<RunR
     const child = new Deno.Command("/bin/sh", {
       args: [
         "-c",
-        'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"',
+        'out=$1 err=$2; shift 2; [ -z "$TSRUN_CG" ] || echo $$ >"$TSRUN_CG" || exit 99; ' +
+        'exec "$@" >"$out" 2>"$err"',
         "sh",
         out,
         err,
+        ...opts.prefix ?? [],
         TSRUN,
         "--root",
         opts.root ?? stateRoot(),
         ...args,
       ],
       cwd: opts.cwd,
-      env: opts.env,
+      env: { ...opts.env, TSRUN_CG: opts.cgroupProcs ?? "" },
       clearEnv: opts.clearEnv,
       stdin: opts.stdin === undefined ? "null" : "piped",
       stdout: "null",
