@@ -7,6 +7,8 @@ import { runHooksWarn } from "../../init/hooks.ts";
 import { libc, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
+import { SyscallError } from "../../syscalls/errors.ts";
+import { ESRCH } from "../../syscalls/errno.ts";
 
 const O_NONBLOCK = 0o4000;
 
@@ -19,16 +21,17 @@ export async function startContainer(
   const c = loadContainer(store, id);
   assertCan("start", c.status, id);
   const fifoPath = store.fifo(id);
-  // Non-blocking open, then poll with the init's pidfd: a dead init must not hang `start`.
-  const fifo = openFd(fifoPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  const pidfd = pidfdOpen(c.stored.pid);
+  const pidfd = initPidfd(c.stored.pid, id);
+  let fifo = -1;
   try {
+    // Non-blocking open, then poll with the init's pidfd: a dead init must not hang `start`.
+    fifo = openFd(fifoPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     const ready = pollIn([fifo, pidfd], -1);
     const buf = new Uint8Array(1);
     const n = ready.includes(0) ? Number(libc().read(fifo, buf, 1n)) : 0;
     if (n !== 1) throw new RuntimeError(`container ${id}: init exited before start`);
   } finally {
-    closeFd(fifo);
+    if (fifo >= 0) closeFd(fifo);
     closeFd(pidfd);
   }
   Deno.removeSync(fifoPath);
@@ -38,4 +41,19 @@ export async function startContainer(
     "poststart",
     warn,
   );
+}
+
+/**
+ * Taken before the fifo is opened: from then on the init may exec, exit and be reaped by its
+ * parent (conmon, the shim reap at once) before we look, and its pid would be gone.
+ */
+function initPidfd(pid: number, id: string): number {
+  try {
+    return pidfdOpen(pid);
+  } catch (e) {
+    if (e instanceof SyscallError && e.errno === ESRCH) {
+      throw new RuntimeError(`container ${id}: init exited before start`);
+    }
+    throw e;
+  }
 }
