@@ -115,7 +115,7 @@ export async function readAsync(fd: number, buf: Uint8Array<ArrayBuffer>): Promi
   return Number(await async().read(fd, buf, BigInt(buf.length)));
 }
 
-export const O_RDONLY = 0, O_WRONLY = 1, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;
+export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
 
 /** open(2) returning the raw fd (Deno 2's FsFile exposes none). */

@@ -15,7 +15,7 @@ import { SpawnError } from "../../syscalls/spawn/mod.ts";
 import type { Child } from "../../syscalls/spawn/mod.ts";
 import { closeFd, initSocketPair, mkfifo } from "../../syscalls/socket.ts";
 import { connectUnix } from "../../syscalls/fdpass.ts";
-import { check, libc } from "../../syscalls/libc.ts";
+import { check, libc, O_CLOEXEC, O_RDWR, openFd } from "../../syscalls/libc.ts";
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
@@ -101,11 +101,18 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ? undefined
       : inheritable(connectConsole(opts.consoleSocket));
     if (consoleSocket !== undefined) fds.push(consoleSocket);
+    // A terminal container's init gets /dev/null, not the caller's stdio, until the pty takes
+    // over: the containerd shim reads create's output to EOF, which never came while the init
+    // held it waiting for start (runc's init does not hold it either).
+    const devNull = consoleSocket === undefined
+      ? undefined
+      : openFd("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devNull !== undefined) fds.push(devNull);
     const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
     const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
     undo.push(() => cgroup.destroy());
     const namespaces = early ?? peekNamespaces(config)!;
-    const init: InitChild = spawnInit(namespaces, cgroup, childEnd);
+    const init: InitChild = spawnInit(namespaces, cgroup, childEnd, devNull);
     const child = init.child;
     undo.push(() => {
       try {

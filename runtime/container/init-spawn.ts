@@ -24,10 +24,15 @@ export interface InitChild {
   newTimens: boolean;
 }
 
+/**
+ * `stdioFd`, when given, becomes the init's fds 0-2 instead of the caller's (which a terminal
+ * container has no use for, see create.ts).
+ */
 export function spawnInit(
   namespaces: readonly NamespaceRequest[],
   cgroup: ContainerCgroup,
   channelFd: number,
+  stdioFd?: number,
 ): InitChild {
   let flags = 0n;
   const joins: { type: NamespaceType; fd: number }[] = [];
@@ -75,6 +80,9 @@ export function spawnInit(
     if (flags & NAMESPACES.cgroup.flag) {
       flags &= ~NAMESPACES.cgroup.flag;
       plan.step("unshare cgroup namespace", "unshare", [NAMESPACES.cgroup.flag]);
+    }
+    if (stdioFd !== undefined) {
+      for (const fd of [0, 1, 2]) plan.step(`stdio ${fd}`, "dup3", [stdioFd, fd, 0]);
     }
     const init = initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
     plan.execve(init.path, init.argv, init.env, "start the container init");
