@@ -1,0 +1,84 @@
+// A private podman for engine tests: its own storage, run and tmp dirs under one temp dir, the
+// runtime under test as --runtime, and a busybox image imported from a local tarball (no
+// registry, no network). Settings follow the engine contract for this host (§1.1, §4.3).
+import { join } from "node:path";
+import { buildRootfs, hasCommand, TSRUN } from "../helpers/mod.ts";
+import { command, type CommandOptions, type CommandResult, mustSucceed } from "./command.ts";
+
+export const IMAGE = "localhost/tsrun-busybox:test";
+
+/**
+ * podman's rootful default rlimits (1048576) exceed what root may set on this host (§4.3), and
+ * every container runs without a network: there is no bridge to give it.
+ */
+const CONF = `[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "none"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+`;
+
+/** Also passes --log-format=json --log F to the runtime, as podman does for runc (§1.1). */
+const JSON_LOG = `runtime_supports_json = ["tsrun"]\n`;
+
+export interface PodmanOptions extends CommandOptions {
+  /** Lists tsrun in runtime_supports_json, so errors come back through the JSON log file. */
+  jsonLog?: boolean;
+}
+
+export interface Podman {
+  dir: string;
+  /** `podman <isolating global flags> ...args`. */
+  run(args: string[], opts?: PodmanOptions): Promise<CommandResult>;
+  /** Removes every container and the temp dir. */
+  cleanup(): Promise<void>;
+}
+
+/** Why podman cannot run here, or undefined when it can. */
+export function podmanMissing(): string | undefined {
+  if (Deno.uid() !== 0) return "podman engine tests need root";
+  for (const tool of ["podman", "conmon", "tar"]) {
+    if (!hasCommand(tool)) return `${tool} is not installed (apt-get install podman)`;
+  }
+  return undefined;
+}
+
+/** Sets up the private podman and imports the image; throws when podman cannot work here. */
+export async function setupPodman(): Promise<Podman> {
+  const dir = await Deno.makeTempDir({ prefix: "tsrun-podman-" });
+  const conf = join(dir, "containers.conf");
+  const jsonConf = join(dir, "containers-json.conf");
+  const events = `events_logfile_path = "${dir}/events.log"\n`;
+  await Deno.writeTextFile(conf, CONF + events);
+  await Deno.writeTextFile(jsonConf, CONF + events + JSON_LOG);
+  const global = [
+    ...["--root", join(dir, "storage"), "--runroot", join(dir, "run")],
+    ...["--tmpdir", join(dir, "tmp"), "--storage-driver", "vfs"],
+    ...["--runtime", TSRUN, "--cgroup-manager", "cgroupfs", "--events-backend", "file"],
+  ];
+  const podman: Podman = {
+    dir,
+    run(args, opts = {}) {
+      const env = { ...opts.env, CONTAINERS_CONF: opts.jsonLog ? jsonConf : conf };
+      return command(["podman", ...global, ...args], { ...opts, env });
+    },
+    async cleanup() {
+      await podman.run(["rm", "--all", "--force", "--time", "0"]);
+      await podman.run(["rmi", "--all", "--force"]);
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+  try {
+    const rootfs = join(dir, "rootfs");
+    buildRootfs(rootfs);
+    const tar = join(dir, "rootfs.tar");
+    await mustSucceed(command(["tar", "-C", rootfs, "-cf", tar, "."]), "tar the rootfs");
+    await mustSucceed(podman.run(["import", tar, IMAGE]), "podman import");
+    await Deno.remove(rootfs, { recursive: true });
+  } catch (e) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  return podman;
+}
