@@ -57,6 +57,13 @@ export async function setupPodman(): Promise<Podman> {
     ...["--tmpdir", join(dir, "tmp"), "--storage-driver", "vfs"],
     ...["--runtime", TSRUN, "--cgroup-manager", "cgroupfs", "--events-backend", "file"],
   ];
+  // A filtered test run may skip the cleanup test: the storage still goes when the file ends.
+  const onUnload = () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone, or a container still holds a mount there */ }
+  };
+  globalThis.addEventListener("unload", onUnload);
   const podman: Podman = {
     dir,
     run(args, opts = {}) {
@@ -67,6 +74,7 @@ export async function setupPodman(): Promise<Podman> {
       await podman.run(["rm", "--all", "--force", "--time", "0"]);
       await podman.run(["rmi", "--all", "--force"]);
       await Deno.remove(dir, { recursive: true });
+      globalThis.removeEventListener("unload", onUnload);
     },
   };
   try {
@@ -78,6 +86,7 @@ export async function setupPodman(): Promise<Podman> {
     await Deno.remove(rootfs, { recursive: true });
   } catch (e) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+    globalThis.removeEventListener("unload", onUnload);
     throw e;
   }
   return podman;
