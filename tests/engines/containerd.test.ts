@@ -29,9 +29,12 @@ function ctd(): Containerd {
 }
 
 let serial = 0;
-/** A container id unique on this host, also put in its command line to find its processes. */
+/**
+ * A container id unique on this host, also put in its command line to find its processes; no
+ * id is a substring of another (c1-… is not in c11-…).
+ */
 function uniqueId(): string {
-  return `${NAMESPACE}-${++serial}`;
+  return `c${++serial}-${NAMESPACE}`;
 }
 
 /** A fresh busybox rootfs for `id` (ctr run --rootfs uses the directory as it is). */

@@ -30,9 +30,12 @@ function pm(): Podman {
 }
 
 let serial = 0;
-/** A name unique to one container, also put in its command line to find its processes. */
+/**
+ * A name unique to one container, also put in its command line to find its processes; no name
+ * is a substring of another (c1-… is not in c11-…).
+ */
 function uniqueName(): string {
-  return `tsrun-engine-${Deno.pid}-${++serial}`;
+  return `c${++serial}-tsrun-engine-${Deno.pid}`;
 }
 
 async function inspect(name: string, field: string): Promise<string> {
