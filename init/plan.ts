@@ -209,7 +209,7 @@ function planMounts(config: Config, opts: PlanOptions): SetupStep[] {
       type: d.type as DeviceStep["type"],
       major: d.major ?? 0,
       minor: d.minor ?? 0,
-      mode: d.fileMode ?? 0o666,
+      mode: (d.fileMode ?? 0o666) & 0o7777,
       uid: d.uid ?? 0,
       gid: d.gid ?? 0,
     });

@@ -25,9 +25,9 @@ export const DeviceSchema = object({
   path: z.string(),
   major: int64.optional(),
   minor: int64.optional(),
-  fileMode: uint32.refine((n) => n <= 0o7777, {
-    error: (iss) => `expected a file mode (0..4095, decimal), got ${iss.input}`,
-  }).optional(),
+  // Podman passes the host node's st_mode, file-type bits included (e.g. 8612 = S_IFCHR|0644);
+  // like runc, only the permission bits are used.
+  fileMode: uint32.optional(),
   uid: uint32.optional(),
   gid: uint32.optional(),
 });

@@ -56,7 +56,8 @@ Deno.test({ name: "linux.devices: mknod with type, mode, uid and gid", ignore },
     STAT(["/dev/fuse", "/dev/loop-x", "/dev/sub/fifo", "/dev/null"]),
     (c) => {
       c.linux.devices = [
-        { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o640, uid: 7, gid: 9 },
+        // As podman sends it: the host node's st_mode, S_IFCHR included.
+        { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o20640, uid: 7, gid: 9 },
         { path: "/dev/loop-x", type: "b", major: 7, minor: 300, fileMode: 0o600 },
         { path: "/dev/sub/fifo", type: "p", fileMode: 0o620 },
         // A configured default replaces the built-in one.
