@@ -3,6 +3,8 @@
 import type { InitRequest } from "./protocol.ts";
 import { lookPath } from "./look-path.ts";
 import { seccompInstaller } from "./seccomp/install.ts";
+import type { ListenerTarget } from "./seccomp/listener.ts";
+import type { State } from "../specs/schema/state.ts";
 import { capMask, capNames, grantableCaps } from "./capabilities.ts";
 import type { Capabilities } from "../specs/schema/process.ts";
 import { withHome } from "./home.ts";
@@ -93,6 +95,16 @@ function grantable(caps: Capabilities | undefined): Record<CapSet, bigint> {
   return asked;
 }
 
+/** Where the seccomp listener fd goes, when the parent connected to listenerPath. */
+function listenerTarget(req: InitRequest): ListenerTarget | undefined {
+  if (req.seccompListener === undefined) return undefined;
+  return {
+    socket: req.seccompListener,
+    metadata: req.config.linux?.seccomp?.listenerMetadata,
+    state: req.state as unknown as State,
+  };
+}
+
 /** Sets up credentials now; returns the exec to run once `start` arrives. */
 export function prepareProcess(req: InitRequest): () => never {
   const proc = req.config.process;
@@ -101,7 +113,7 @@ export function prepareProcess(req: InitRequest): () => never {
   const env = withHome(proc.env ?? [], user.uid ?? 0, readPasswd());
   enterCwd(proc.cwd ?? "/");
   const path = lookPath(proc.args[0], env);
-  const seccomp = seccompInstaller(req.config.linux?.seccomp, proc);
+  const seccomp = seccompInstaller(req.config.linux?.seccomp, proc, listenerTarget(req));
 
   if (proc.oomScoreAdj !== undefined) {
     Deno.writeTextFileSync("/proc/self/oom_score_adj", String(proc.oomScoreAdj));

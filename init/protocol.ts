@@ -24,6 +24,8 @@ export interface InitRequest {
   newUserns: boolean;
   /** Inherited fd of the engine's console socket (process.terminal with --console-socket). */
   consoleSocket?: number;
+  /** Inherited fd of the socket connected to linux.seccomp.listenerPath (SCMP_ACT_NOTIFY). */
+  seccompListener?: number;
 }
 
 export type ToInit = InitRequest | { type: "continue" } | { type: "abort"; message: string };

@@ -26,8 +26,6 @@ export const IMPLEMENTED = {
   mountOptions: MOUNT_OPTIONS,
   cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
   seccomp: true,
-  /** SCMP_ACT_NOTIFY: handing the listener fd to linux.seccomp.listenerPath. */
-  seccompNotify: false,
   /** Applied when the host has the LSM; asking for one it lacks fails `create`. */
   apparmor: true,
   selinux: true,
@@ -42,17 +40,15 @@ export const IMPLEMENTED = {
 
 /** The features document (features.md) for what IMPLEMENTED says, without annotations. */
 export function features(): Features {
-  // Without notify support, neither SCMP_ACT_NOTIFY nor its WAIT_KILLABLE_RECV flag applies.
-  const usable = (v: string) => IMPLEMENTED.seccompNotify || !/NOTIFY|WAIT_KILLABLE/.test(v);
   const seccomp: NonNullable<Features["linux"]>["seccomp"] = IMPLEMENTED.seccomp
     ? {
       enabled: true,
-      actions: SECCOMP_ACTIONS.filter(usable),
+      actions: [...SECCOMP_ACTIONS],
       operators: [...SECCOMP_OPERATORS],
       // Only those with a syscall table: any other ABI is killed.
       archs: SECCOMP_ARCHS.filter((a) => archsWithTables([a]).length > 0),
       knownFlags: [...SECCOMP_FLAGS],
-      supportedFlags: SECCOMP_FLAGS.filter(usable),
+      supportedFlags: [...SECCOMP_FLAGS],
     }
     : { enabled: false };
   return {

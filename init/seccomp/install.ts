@@ -8,13 +8,14 @@
 //   back (that would stop setuid programs in the container). The rest of init's syscalls then
 //   pass through the filter, so a profile must allow them, as with runc.
 // Either way it runs on the thread that calls execve (filters are per thread; see compile.ts
-// on TSYNC).
+// on TSYNC). With SCMP_ACT_NOTIFY the listener fd goes to the agent right after (listener.ts).
 import type { Seccomp } from "../../specs/schema/linux.ts";
 import type { Process } from "../../specs/schema/process.ts";
 import { capabilityBit } from "../../specs/capabilities.ts";
 import { seccompSetFilter } from "../../syscalls/seccomp.ts";
 import { capMask } from "../capabilities.ts";
 import { compileSeccomp } from "./compile.ts";
+import { type ListenerTarget, sendListener } from "./listener.ts";
 
 export interface SeccompInstaller {
   /** Called right before the credential drop (setgroups/setresuid/capset). */
@@ -25,20 +26,28 @@ export interface SeccompInstaller {
 
 const NOTHING: SeccompInstaller = { beforeCredentials() {}, beforeExec() {} };
 
-/** Compiles the filter now, so a bad profile fails `create`; installs it at the right time. */
-export function seccompInstaller(seccomp: Seccomp | undefined, proc: Process): SeccompInstaller {
+/**
+ * Compiles the filter now, so a bad profile fails `create`; installs it at the right time.
+ * `listener` is where a NOTIFY profile's listener fd goes (the parent connected it).
+ */
+export function seccompInstaller(
+  seccomp: Seccomp | undefined,
+  proc: Process,
+  listener?: ListenerTarget,
+): SeccompInstaller {
   if (!seccomp) return NOTHING;
   const compiled = compileSeccomp(seccomp);
-  if (compiled.listener) {
-    // Validation rejects it; the listener fd would have nowhere to go.
-    throw new Error("linux.seccomp: SCMP_ACT_NOTIFY is not implemented by tsrun yet");
+  if (compiled.listener && !listener) {
+    throw new Error("linux.seccomp: SCMP_ACT_NOTIFY without a connected listenerPath");
   }
   const install = () => {
+    let fd: number;
     try {
-      seccompSetFilter(compiled.filter, compiled.flags);
+      fd = seccompSetFilter(compiled.filter, compiled.flags);
     } catch (e) {
       throw new Error(`installing the seccomp filter: ${(e as Error).message}`);
     }
+    if (compiled.listener) sendListener(listener!, fd);
   };
   const sysAdmin = 1n << BigInt(capabilityBit("CAP_SYS_ADMIN")!);
   const late = proc.noNewPrivileges === true ||

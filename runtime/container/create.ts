@@ -101,6 +101,12 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ? undefined
       : inheritable(connectConsole(opts.consoleSocket));
     if (consoleSocket !== undefined) fds.push(consoleSocket);
+    // The init installs a NOTIFY filter past the root switch, where listenerPath is out of reach.
+    const listenerPath = notifyListenerPath(config ?? raw as Config);
+    const seccompListener = listenerPath === undefined
+      ? undefined
+      : inheritable(connectListener(listenerPath));
+    if (seccompListener !== undefined) fds.push(seccompListener);
     // A terminal container's init gets /dev/null, not the caller's stdio, until the pty takes
     // over: the containerd shim reads create's output to EOF, which never came while the init
     // held it waiting for start (runc's init does not hold it either).
@@ -183,6 +189,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       state: ociState,
       newUserns: init.newUserns,
       consoleSocket,
+      seccompListener,
     };
     let consoleMaster: number | undefined;
     channel.send(request);
@@ -236,10 +243,26 @@ function connectConsole(path: string): number {
   }
 }
 
+/** linux.seccomp.listenerPath when a rule uses SCMP_ACT_NOTIFY (config may be unvalidated). */
+function notifyListenerPath(config: Config): string | undefined {
+  const s = config.linux?.seccomp;
+  const rules: unknown[] = Array.isArray(s?.syscalls) ? s.syscalls : [];
+  const notifies = rules.some((r) => (r as { action?: unknown })?.action === "SCMP_ACT_NOTIFY");
+  return notifies && typeof s?.listenerPath === "string" ? s.listenerPath : undefined;
+}
+
+function connectListener(path: string): number {
+  try {
+    return connectUnix(path);
+  } catch (e) {
+    throw new RuntimeError(`linux.seccomp.listenerPath ${path}: ${(e as Error).message}`);
+  }
+}
+
 /** Clears O_CLOEXEC so the fd survives into the init. */
 function inheritable(fd: number): number {
   const F_SETFD = 2;
-  check("fcntl", libc().fcntl(fd, F_SETFD, 0n), "console socket");
+  check("fcntl", libc().fcntl(fd, F_SETFD, 0n), "inherited socket");
   return fd;
 }
 

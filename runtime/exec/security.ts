@@ -47,7 +47,11 @@ export async function execSeccomp(
     throw new RuntimeError(`linux.seccomp: ${(e as Error).message}`);
   }
   if (compiled.listener) {
-    throw new RuntimeError("linux.seccomp: SCMP_ACT_NOTIFY is not implemented by tsrun yet");
+    // The spawn child that installs the filter runs raw syscalls only and cannot tell which fd
+    // the listener got, so it has no way to hand it to the agent.
+    throw new RuntimeError(
+      "linux.seccomp: SCMP_ACT_NOTIFY is not supported for exec'd processes (create/run only)",
+    );
   }
   const sysAdmin = 1n << BigInt(capabilityBit("CAP_SYS_ADMIN")!);
   const late = proc.noNewPrivileges || (capMask(proc.capabilities.effective) & sysAdmin) !== 0n;

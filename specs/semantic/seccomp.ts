@@ -1,6 +1,5 @@
 // linux.seccomp (config-linux.md#seccomp): errno only with actions that return one, the notify
 // listener wiring, argument indexes, and syscall names known to libseccomp.
-import { IMPLEMENTED } from "../implemented.ts";
 import { error, pointer, type Problem, warning } from "../problem.ts";
 import { archsWithTables, isKnownSyscall, nativeArch } from "../syscalls.ts";
 import type { Check } from "./context.ts";
@@ -45,11 +44,6 @@ export const checkSeccomp: Check = (config) => {
   s.syscalls?.forEach((rule, i) => {
     if (rule.errnoRet !== undefined && !ERRNO_ACTIONS.has(rule.action)) {
       out.push(error(at("syscalls", i, "errnoRet"), `${rule.action} does not return an errno`));
-    }
-    if (rule.action === "SCMP_ACT_NOTIFY" && !IMPLEMENTED.seccompNotify) {
-      out.push(
-        error(at("syscalls", i, "action"), "SCMP_ACT_NOTIFY is not implemented by tsrun yet"),
-      );
     }
     rule.names.forEach((name, j) => {
       const ptr = at("syscalls", i, "names", j);

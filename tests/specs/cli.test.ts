@@ -217,7 +217,8 @@ Deno.test("features: the features JSON of what tsrun implements", async () => {
   assert.equal(f.linux.cgroup.systemd, false);
   assert.equal(f.linux.seccomp.enabled, true);
   assert.ok(f.linux.seccomp.actions.includes("SCMP_ACT_KILL_PROCESS"));
-  assert.ok(!f.linux.seccomp.actions.includes("SCMP_ACT_NOTIFY"), "notify is not implemented");
+  assert.ok(f.linux.seccomp.actions.includes("SCMP_ACT_NOTIFY"));
+  assert.ok(f.linux.seccomp.supportedFlags.includes("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
   assert.deepEqual(
     [...f.linux.seccomp.archs].sort(),
     ["SCMP_ARCH_AARCH64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"],

@@ -326,13 +326,6 @@ Deno.test("seccomp: errno only with actions that return one", () => {
   );
 });
 
-// A notify rule at syscalls/0 also carries this until notify is implemented.
-const notifyPending = unlessImplemented(IMPLEMENTED.seccompNotify, [
-  "error",
-  "/linux/seccomp/syscalls/0/action",
-  /SCMP_ACT_NOTIFY is not implemented/,
-]) as [string, string, RegExp][];
-
 Deno.test("seccomp: notify needs a listener, never as default or for write", () => {
   seccomp(
     {
@@ -340,7 +333,6 @@ Deno.test("seccomp: notify needs a listener, never as default or for write", () 
       listenerPath: "/run/agent.sock",
       syscalls: [{ names: ["mount"], action: "SCMP_ACT_NOTIFY" }],
     },
-    ...notifyPending,
   );
   seccomp(
     {
@@ -348,7 +340,6 @@ Deno.test("seccomp: notify needs a listener, never as default or for write", () 
       syscalls: [{ names: ["mount"], action: "SCMP_ACT_NOTIFY" }],
     },
     ["error", "/linux/seccomp/listenerPath", /required when a rule uses SCMP_ACT_NOTIFY/],
-    ...notifyPending,
   );
   seccomp(
     { defaultAction: "SCMP_ACT_NOTIFY", listenerPath: "/s" },
@@ -360,7 +351,6 @@ Deno.test("seccomp: notify needs a listener, never as default or for write", () 
       listenerPath: "/s",
       syscalls: [{ names: ["write"], action: "SCMP_ACT_NOTIFY" }],
     },
-    ...notifyPending,
     ["error", "/linux/seccomp/syscalls/0/names/0", /cannot be used for write/],
   );
   seccomp(

@@ -1,0 +1,43 @@
+// SCMP_ACT_NOTIFY: the listener fd goes to the agent at linux.seccomp.listenerPath, in one
+// sendmsg whose data is the ContainerProcessState (runtime.md) naming it "seccompFd". The parent
+// connects the socket before the init leaves the host's root and passes it down; the init
+// sends on it right after installing the filter, then closes both.
+import type { State } from "../../specs/schema/state.ts";
+import { sendFds } from "../../syscalls/fdpass.ts";
+import { libc } from "../../syscalls/libc.ts";
+
+/** What the init needs to hand a listener fd over. */
+export interface ListenerTarget {
+  /** Inherited fd of the socket connected to listenerPath. */
+  socket: number;
+  /** linux.seccomp.listenerMetadata, passed through as is. */
+  metadata?: string;
+  /** The OCI state of the container (its pid is the init's host pid). */
+  state: State;
+}
+
+/** runtime.md's ContainerProcessState: fds names the SCM_RIGHTS fds, in order. */
+export function containerProcessState(target: ListenerTarget): string {
+  return JSON.stringify({
+    ociVersion: target.state.ociVersion,
+    fds: ["seccompFd"],
+    pid: target.state.pid,
+    metadata: target.metadata ?? "",
+    state: target.state,
+  });
+}
+
+export function sendListener(target: ListenerTarget, listenerFd: number): void {
+  try {
+    sendFds(
+      target.socket,
+      new TextEncoder().encode(containerProcessState(target)),
+      [listenerFd],
+    );
+  } catch (e) {
+    throw new Error(`linux.seccomp.listenerPath: ${(e as Error).message}`);
+  } finally {
+    libc().close(listenerFd);
+    libc().close(target.socket);
+  }
+}
