@@ -1,9 +1,9 @@
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { storeOf } from "../common.ts";
-import { type Container, loadContainer, ociState } from "../../runtime/container/load.ts";
+import { inspectContainer, type Inspected, ociState } from "../../runtime/container/inspect.ts";
 
-const stateOf = (c: Container) => ociState(c.stored, c.status);
+const stateOf = (c: Inspected) => ociState(c.stored, c.status);
 
 const command: Command = {
   def: {
@@ -32,7 +32,7 @@ const command: Command = {
     const store = storeOf(ctx);
     const states = store.ids().flatMap((id) => {
       try {
-        return [stateOf(loadContainer(store, id))];
+        return [stateOf(inspectContainer(store, id))];
       } catch {
         return []; // being created or deleted right now
       }

@@ -3,7 +3,7 @@ import { bundleDir, createFlags, idArg, loadConfig, storeOf, warner } from "../c
 import { createContainer } from "../../runtime/container/create.ts";
 import { SignalForwarder, waitForeground } from "../../runtime/container/run.ts";
 import { deleteContainer } from "../../runtime/container/delete.ts";
-import { ociState } from "../../runtime/container/load.ts";
+import { ociState } from "../../runtime/container/inspect.ts";
 import { runHooksWarn } from "../../init/hooks.ts";
 
 const command: Command = {

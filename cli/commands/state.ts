@@ -1,11 +1,11 @@
 import type { Command } from "../command.ts";
 import { idArg, storeOf } from "../common.ts";
-import { loadContainer, ociState } from "../../runtime/container/load.ts";
+import { inspectContainer, ociState } from "../../runtime/container/inspect.ts";
 
 const command: Command = {
   def: { name: "state", summary: "output the state of a container", ...idArg, flags: [] },
   run(ctx) {
-    const c = loadContainer(storeOf(ctx), ctx.args[0]);
+    const c = inspectContainer(storeOf(ctx), ctx.args[0]);
     console.log(JSON.stringify(ociState(c.stored, c.status), null, 2));
     return 0;
   },

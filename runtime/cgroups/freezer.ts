@@ -2,7 +2,7 @@
 // operation returns only once the kernel reports the final state.
 import { CgroupError, readFile, readOptional, sleepMs, writeFile } from "./files.ts";
 import { readKeyValues } from "./stats-types.ts";
-import type { FreezerState } from "./types.ts";
+import type { FreezerState, Layout } from "./types.ts";
 
 /** v1 can stay FREEZING while tasks keep forking; rewriting FROZEN (with an occasional thaw
  * to let stragglers settle, as runc learned) usually gets through within a few tries. */
@@ -72,4 +72,20 @@ export function freezerStateV2(dir: string): FreezerState {
   if (want === "0") return "THAWED";
   waitFrozen(dir, 1);
   return "FROZEN";
+}
+
+/**
+ * The freezer state from a container's recorded directories (its state.json), without a
+ * manager: the v1 freezer hierarchy, else the unified directory's cgroup.freeze.
+ */
+export function recordedFreezerState(
+  record: { layout: Layout; paths: Record<string, string> },
+): FreezerState {
+  const v1 = record.layout === "v2" ? undefined : record.paths.freezer;
+  if (v1) return freezerStateV1(v1);
+  const unified = record.paths[""];
+  if (unified && readOptional(`${unified}/cgroup.freeze`) !== undefined) {
+    return freezerStateV2(unified);
+  }
+  return "UNDEFINED";
 }

@@ -3,7 +3,8 @@
 import type { Config } from "../../specs/schema/config.ts";
 import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
-import { loadContainer, ociState } from "./load.ts";
+import { loadContainer } from "./load.ts";
+import { ociState } from "./inspect.ts";
 import { runHooksWarn } from "../../init/hooks.ts";
 import { pidfdOpen, pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";

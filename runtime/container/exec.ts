@@ -8,6 +8,7 @@ import { assertCan } from "../state/status.ts";
 import { processStart } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadContainer } from "./load.ts";
+import { ociState } from "./inspect.ts";
 import { writePidFile } from "./pid-file.ts";
 import { SignalForwarder, waitForeground } from "./run.ts";
 import { buildExecProcess, type ExecProcess, type ExecRequest } from "../exec/process.ts";
@@ -23,6 +24,8 @@ import {
 import { execPlan } from "../exec/plan.ts";
 import { withOomScoreAdj } from "../exec/oom.ts";
 import { checkLsm, type ExecSeccomp, execSeccomp } from "../exec/security.ts";
+import { ExecListener } from "../exec/seccomp-listener.ts";
+import type { State } from "../../specs/schema/state.ts";
 import { openPtyIn, type Pty } from "../console/pty.ts";
 import { sendToConsoleSocket } from "../console/socket.ts";
 import { resolveInRoot } from "../../init/secure-path.ts";
@@ -99,7 +102,14 @@ async function startExec(o: ExecOptions): Promise<Started> {
     if (processStart(pid) !== c.stored.pidStart) {
       throw new RuntimeError("cannot exec in a stopped container");
     }
-    const target = { pid, pidfd, cgroup: c.cgroup(), paused: c.status === "paused", seccomp };
+    const target = {
+      pid,
+      pidfd,
+      cgroup: c.cgroup(),
+      paused: c.status === "paused",
+      seccomp,
+      state: ociState(c.stored, c.status) as State,
+    };
     return await spawnInto(target, proc, o, unlock);
   } finally {
     if (pidfd !== undefined) closeFd(pidfd);
@@ -123,6 +133,8 @@ interface Target {
   cgroup: CgroupManager;
   paused: boolean;
   seccomp?: ExecSeccomp;
+  /** The container's OCI state, for a seccomp agent. */
+  state: State;
 }
 
 async function spawnInto(
@@ -139,6 +151,7 @@ async function spawnInto(
   let join: CgroupJoin | undefined;
   let pty: Pty | undefined;
   let relayed: number | undefined;
+  let listener: ExecListener | undefined;
   try {
     // Opened the namespaces of a process that was gone? Then they may not be the container's.
     if (pollIn([t.pidfd], 0).length) throw new RuntimeError("cannot exec in a stopped container");
@@ -147,8 +160,14 @@ async function spawnInto(
       pty = openPtyIn(root, proc.consoleSize);
       if (o.consoleSocket) sendToConsoleSocket(o.consoleSocket, pty.master, pty.name);
     }
+    const agent = t.seccomp?.listener;
+    if (agent) listener = new ExecListener(agent.path);
     const pidNs = namespaces.find((n) => n.type === "pid");
     const joinInChild = namespaces.filter((n) => n !== pidNs);
+    // Before the clone: a fork child must not share the lock's file (a frozen one would keep
+    // the lock until `resume`, which needs it). And before the listener's slot is reserved,
+    // which must be the lowest free fd at the clone.
+    unlock();
     const plan = execPlan({
       process: proc,
       path,
@@ -158,13 +177,11 @@ async function spawnInto(
       cwdFd,
       tty: pty?.peer,
       seccomp: t.seccomp,
+      seccompHandoff: listener?.reserve(),
       preserveFds: o.preserveFds,
       setgroups: setgroupsAllowed(t.pid),
       lastCap: lastCap(),
     });
-    // Before the clone: a fork child must not share the lock's file (a frozen one would keep
-    // the lock until `resume`, which needs it).
-    unlock();
     let child: Child;
     try {
       // No vfork when the child cannot get to its execve soon (a frozen cgroup stops it there,
@@ -175,6 +192,7 @@ async function spawnInto(
       child = withOomScoreAdj(proc.oomScoreAdj, () => inPidNamespace(pidNs, go));
     } finally {
       plan.free();
+      listener?.release();
     }
     try {
       await child.result();
@@ -184,6 +202,16 @@ async function spawnInto(
         throw new RuntimeError(`unable to start container process: ${e.message}`);
       }
       throw e;
+    }
+    if (listener) {
+      try {
+        listener.deliver(t.state, child.pid, agent?.metadata);
+      } catch (e) {
+        // Its notified syscalls would wait forever for an agent that never got the fd.
+        Deno.kill(child.pid, "SIGKILL");
+        await child.wait();
+        throw e;
+      }
     }
     if (o.pidFile) {
       try {
@@ -201,6 +229,7 @@ async function spawnInto(
   } finally {
     closeFd(cwdFd);
     closeNamespaces(namespaces);
+    listener?.close();
     if (join) closeCgroupJoin(join);
     if (pty) {
       if (relayed === undefined) closeFd(pty.master);

@@ -2,7 +2,7 @@
 import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { RuntimeError } from "../errors.ts";
-import { loadContainer, ociState } from "./load.ts";
+import { inspectContainer, ociState } from "./inspect.ts";
 import { runHooksWarn } from "../../init/hooks.ts";
 import { libc, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
@@ -18,7 +18,7 @@ export async function startContainer(
   warn: (m: string) => void,
 ): Promise<void> {
   store.lock(id);
-  const c = loadContainer(store, id);
+  const c = inspectContainer(store, id);
   assertCan("start", c.status, id);
   const fifoPath = store.fifo(id);
   const pidfd = initPidfd(c.stored.pid, id);
