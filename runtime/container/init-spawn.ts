@@ -86,7 +86,9 @@ export function spawnInit(
     }
     const init = initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
     plan.execve(init.path, init.argv, init.env, "start the container init");
-    const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd(), vfork: !needsSync });
+    // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1) and
+    // its exec then run on the other core while this thread goes on validating the config.
+    const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd() });
     const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
     return { child, needsSync, newUserns, newTimens };
   } finally {
