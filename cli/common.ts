@@ -43,15 +43,18 @@ export async function loadConfig(bundle: string): Promise<Config> {
 
 export const idArg = { minArgs: 1, maxArgs: 1, usage: "<container-id>" } as const;
 
+/** --bundle/-b, as every command that reads a bundle takes it. */
+export const bundleFlag: FlagDef = {
+  name: "bundle",
+  short: "b",
+  type: "string",
+  value: "DIR",
+  help: "path to the root of the bundle directory",
+  default: ".",
+};
+
 export const createFlags: FlagDef[] = [
-  {
-    name: "bundle",
-    short: "b",
-    type: "string",
-    value: "DIR",
-    help: "path to the root of the bundle directory",
-    default: ".",
-  },
+  bundleFlag,
   {
     name: "console-socket",
     type: "string",

@@ -1,6 +1,6 @@
 // `tsrun spec`: write a starting config.json into a bundle, like `runc spec`.
-import process from "node:process";
 import { CliError, type Command } from "../command.ts";
+import { bundleFlag } from "../common.ts";
 import { defaultSpec } from "../../specs/default-spec.ts";
 
 /** runc adds a cgroup namespace only where cgroup v2 is mounted unified at /sys/fs/cgroup. */
@@ -25,13 +25,7 @@ directory, which you fill with a root filesystem (for example a static busybox).
 An existing config.json is never overwritten. With --rootless the config maps the calling
 user to root in a user namespace, for containers started without root privileges.`,
     flags: [
-      {
-        name: "bundle",
-        short: "b",
-        type: "string",
-        value: "DIR",
-        help: "path to the root of the bundle directory",
-      },
+      bundleFlag,
       {
         name: "rootless",
         type: "boolean",
@@ -44,9 +38,7 @@ user to root in a user namespace, for containers started without root privileges
     const path = `${bundle.replace(/\/+$/, "") || "/"}/config.json`;
     const config = defaultSpec({
       cgroupNamespace: cgroup2Unified(),
-      rootless: ctx.flags.rootless
-        ? { uid: process.geteuid!(), gid: process.getegid!() }
-        : undefined,
+      rootless: ctx.flags.rootless ? { uid: Deno.uid()!, gid: Deno.gid()! } : undefined,
     });
     const text = JSON.stringify(config, null, "\t") + "\n";
     try {

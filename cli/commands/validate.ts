@@ -1,5 +1,6 @@
 // `tsrun validate`: every problem of a bundle's config.json in one run.
 import type { Command } from "../command.ts";
+import { bundleFlag } from "../common.ts";
 import { formatProblem, loadBundle, type Problem } from "../../specs/config.ts";
 
 function count(n: number, what: string): string {
@@ -20,13 +21,7 @@ implement. Prints one line per problem on stdout, "JSON-pointer: message", warni
 prefixed "warning: ", then a summary line. Exits 1 if there is any error, 0 otherwise.
 With --json, prints {"valid", "errors", "warnings"} instead.`,
     flags: [
-      {
-        name: "bundle",
-        short: "b",
-        type: "string",
-        value: "DIR",
-        help: "path to the root of the bundle directory",
-      },
+      bundleFlag,
       { name: "json", type: "boolean", help: "print the result as JSON" },
     ],
   },
