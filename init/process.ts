@@ -102,6 +102,7 @@ function listenerTarget(req: InitRequest): ListenerTarget | undefined {
     socket: req.seccompListener,
     metadata: req.config.linux?.seccomp?.listenerMetadata,
     state: req.state as unknown as State,
+    pid: req.state.pid as number,
   };
 }
 

@@ -12,6 +12,7 @@ const table = {
   dup3: [292, 24],
   fcntl: [72, 25],
   ioctl: [16, 29],
+  sendmsg: [46, 211],
   pipe2: [293, 59],
   mmap: [9, 222],
   mprotect: [10, 226],

@@ -31,23 +31,70 @@ export function seccompSetFilter(filter: Uint8Array<ArrayBuffer>, flags: number)
 }
 
 /**
+ * Where a spawn child puts the listener fd of a NEW_LISTENER filter. The native routine cannot
+ * pass one step's result to the next, so the fd number is fixed in advance: the caller opens
+ * `slot` as the lowest free fd just before the clone, the child closes it, and seccomp(2) then
+ * returns that number (new fds take the lowest free one). Should some lower fd have been freed
+ * in between, the listener lands there instead and sending `slot` fails with EBADF: an error,
+ * never a wrong fd.
+ */
+export interface ListenerHandoff {
+  slot: number;
+  /** The child's end of a socket pair: the listener goes over it (SCM_RIGHTS). */
+  socket: number;
+}
+
+/**
  * Appends the seccomp(2) call to a spawn plan: the filter and its sock_fprog are copied into the
  * arena, so the child installs it with raw syscalls only. Steps after it (and execve) run under
  * the filter, so put it as late as the kernel allows: after the no_new_privs step, or, without
  * no_new_privs and with no CAP_SYS_ADMIN left, before the credential steps (init/seccomp/
- * install.ts decides the same way). A listener fd (NEW_LISTENER) would stay in the child,
- * unreported: callers must not ask for one here.
+ * install.ts decides the same way). A NEW_LISTENER filter needs `handoff`: the listener is sent
+ * over its socket right after the install (its sendmsg runs under the filter).
  */
 export function planSeccomp(
   plan: SpawnPlan,
   filter: Uint8Array,
   flags: number,
-  label = "install the seccomp filter",
+  handoff?: ListenerHandoff,
 ): void {
   const NEW_LISTENER = 8;
-  if (flags & NEW_LISTENER) {
-    throw new Error("seccomp: a spawn plan cannot hand back a listener fd (SCMP_ACT_NOTIFY)");
+  const listener = (flags & NEW_LISTENER) !== 0;
+  if (listener && !handoff) {
+    throw new Error("seccomp: a spawn plan needs a handoff for the listener fd (SCMP_ACT_NOTIFY)");
   }
   const fprog = plan.bytes(sockFprog(filter, plan.bytes(filter)));
-  plan.step(label, "seccomp", [SECCOMP_SET_MODE_FILTER, flags, fprog]);
+  if (!listener || !handoff) {
+    plan.step("install the seccomp filter", "seccomp", [SECCOMP_SET_MODE_FILTER, flags, fprog]);
+    return;
+  }
+  plan.step(`free fd ${handoff.slot} for the seccomp listener`, "close", [handoff.slot]);
+  plan.step("install the seccomp filter", "seccomp", [SECCOMP_SET_MODE_FILTER, flags, fprog]);
+  plan.step("hand over the seccomp listener", "sendmsg", [
+    handoff.socket,
+    planFdMessage(plan, handoff.slot),
+    0,
+  ]);
+}
+
+/** A struct msghdr in the arena: one data byte and `fd` as SCM_RIGHTS (LP64 layouts). */
+function planFdMessage(plan: SpawnPlan, fd: number): bigint {
+  const SOL_SOCKET = 1, SCM_RIGHTS = 1;
+  const cmsg = new Uint8Array(24);
+  const c = new DataView(cmsg.buffer);
+  c.setBigUint64(0, 20n, true); // cmsg_len = CMSG_LEN(sizeof(int))
+  c.setInt32(8, SOL_SOCKET, true);
+  c.setInt32(12, SCM_RIGHTS, true);
+  c.setInt32(16, fd, true);
+  const iov = new Uint8Array(16);
+  const v = new DataView(iov.buffer);
+  v.setBigUint64(0, plan.bytes(new Uint8Array([0])), true);
+  v.setBigUint64(8, 1n, true);
+  const hdr = new Uint8Array(56);
+  const h = new DataView(hdr.buffer);
+  h.setBigUint64(16, plan.bytes(iov), true); // msg_iov
+  h.setBigUint64(24, 1n, true); // msg_iovlen
+  h.setBigUint64(32, plan.bytes(cmsg), true); // msg_control
+  h.setBigUint64(40, BigInt(cmsg.length), true); // msg_controllen
+  return plan.bytes(hdr);
 }

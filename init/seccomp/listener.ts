@@ -1,19 +1,22 @@
 // SCMP_ACT_NOTIFY: the listener fd goes to the agent at linux.seccomp.listenerPath, in one
-// sendmsg whose data is the ContainerProcessState (runtime.md) naming it "seccompFd". The parent
-// connects the socket before the init leaves the host's root and passes it down; the init
-// sends on it right after installing the filter, then closes both.
+// sendmsg whose data is the ContainerProcessState (runtime.md) naming it "seccompFd". For the
+// init, `create` connects the socket before the init leaves the host's root and passes it down,
+// and the init sends right after installing the filter; for `exec`, tsrun sends what the spawn
+// child handed back.
 import type { State } from "../../specs/schema/state.ts";
 import { sendFds } from "../../syscalls/fdpass.ts";
 import { libc } from "../../syscalls/libc.ts";
 
-/** What the init needs to hand a listener fd over. */
+/** Where a listener fd goes, and what is said with it. */
 export interface ListenerTarget {
   /** Inherited fd of the socket connected to listenerPath. */
   socket: number;
   /** linux.seccomp.listenerMetadata, passed through as is. */
   metadata?: string;
-  /** The OCI state of the container (its pid is the init's host pid). */
+  /** The OCI state of the container. */
   state: State;
+  /** The process the filter is for (the init's, or an exec'd process's, host pid). */
+  pid: number;
 }
 
 /** runtime.md's ContainerProcessState: fds names the SCM_RIGHTS fds, in order. */
@@ -21,7 +24,7 @@ export function containerProcessState(target: ListenerTarget): string {
   return JSON.stringify({
     ociVersion: target.state.ociVersion,
     fds: ["seccompFd"],
-    pid: target.state.pid,
+    pid: target.pid,
     metadata: target.metadata ?? "",
     state: target.state,
   });

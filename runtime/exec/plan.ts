@@ -12,7 +12,7 @@ import { TIOCSCTTY } from "../../syscalls/pty-peer.ts";
 import type { ExecProcess } from "./process.ts";
 import type { NamespaceFd } from "./namespaces.ts";
 import type { ExecSeccomp } from "./security.ts";
-import { planSeccomp } from "../../syscalls/seccomp.ts";
+import { type ListenerHandoff, planSeccomp } from "../../syscalls/seccomp.ts";
 import { ALL_CPUS, cpuListMask } from "../../init/process-attrs.ts";
 
 export interface ExecPlanInput {
@@ -30,6 +30,8 @@ export interface ExecPlanInput {
   /** The pty peer to make the controlling terminal and stdio. */
   tty?: number;
   seccomp?: ExecSeccomp;
+  /** Where the child puts a NOTIFY filter's listener fd (exec/seccomp-listener.ts). */
+  seccompHandoff?: ListenerHandoff;
   preserveFds: number;
   /** false when the container's user namespace denies setgroups(2). */
   setgroups: boolean;
@@ -99,7 +101,7 @@ export function execPlan(i: ExecPlanInput): SpawnPlan {
   credentials(plan, i);
   if (p.noNewPrivileges) plan.step("set no_new_privs", "prctl", [PR.SET_NO_NEW_PRIVS, 1, 0, 0, 0]);
   if (p.umask !== undefined) plan.step("set the umask", "umask", [p.umask & 0o777]);
-  if (i.seccomp?.late) planSeccomp(plan, i.seccomp.filter, i.seccomp.flags);
+  if (i.seccomp?.late) planSeccomp(plan, i.seccomp.filter, i.seccomp.flags, i.seccompHandoff);
   plan.execve(i.path, p.args, i.env, `exec ${JSON.stringify(p.args[0])}`);
   return plan;
 }
@@ -116,7 +118,9 @@ function credentials(plan: SpawnPlan, i: ExecPlanInput): void {
     }
   }
   plan.step("keep capabilities across setuid", "prctl", [PR.SET_KEEPCAPS, 1]);
-  if (i.seccomp && !i.seccomp.late) planSeccomp(plan, i.seccomp.filter, i.seccomp.flags);
+  if (i.seccomp && !i.seccomp.late) {
+    planSeccomp(plan, i.seccomp.filter, i.seccomp.flags, i.seccompHandoff);
+  }
   if (i.setgroups) {
     const gids = new Uint32Array(p.additionalGids.length || 1);
     gids.set(p.additionalGids);

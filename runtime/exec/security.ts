@@ -30,6 +30,8 @@ export interface ExecSeccomp {
    * (no_new_privs, or CAP_SYS_ADMIN kept); else before the credential change, as runc does.
    */
   late: boolean;
+  /** SCMP_ACT_NOTIFY: the agent's socket (linux.seccomp.listenerPath) and metadata. */
+  listener?: { path: string; metadata?: string };
 }
 
 export async function execSeccomp(
@@ -46,14 +48,10 @@ export async function execSeccomp(
   } catch (e) {
     throw new RuntimeError(`linux.seccomp: ${(e as Error).message}`);
   }
-  if (compiled.listener) {
-    // The spawn child that installs the filter runs raw syscalls only and cannot tell which fd
-    // the listener got, so it has no way to hand it to the agent.
-    throw new RuntimeError(
-      "linux.seccomp: SCMP_ACT_NOTIFY is not supported for exec'd processes (create/run only)",
-    );
-  }
   const sysAdmin = 1n << BigInt(capabilityBit("CAP_SYS_ADMIN")!);
   const late = proc.noNewPrivileges || (capMask(proc.capabilities.effective) & sysAdmin) !== 0n;
-  return { filter: compiled.filter, flags: compiled.flags, late };
+  const listener = compiled.listener
+    ? { path: seccomp.listenerPath!, metadata: seccomp.listenerMetadata }
+    : undefined;
+  return { filter: compiled.filter, flags: compiled.flags, late, listener };
 }

@@ -28,7 +28,8 @@ export interface Received {
 }
 
 export interface Agent {
-  received: Promise<Received>;
+  /** Accepts the next connection and receives what comes over it. */
+  next(): Promise<Received>;
   close(): void;
 }
 
@@ -40,20 +41,34 @@ export function listenAgent(path: string): Agent {
   if (fd < 0 || lib.bind(fd, addr, 110) < 0 || lib.listen(fd, 1) < 0) {
     throw new Error(`seccomp agent ${path}: cannot listen`);
   }
-  const received = lib.accept(fd, null, null).then((conn) => {
+  const next = async (): Promise<Received> => {
+    const conn = await lib.accept(fd, null, null);
     if (conn < 0) throw new Error("seccomp agent: accept failed");
+    // create connects before the init exists; the message may come only at start.
+    await readable(conn, 20_000, "container process state");
     const buf = new Uint8Array(65536);
     const { n, fds } = recvWithFds(conn, buf);
     lib.close(conn);
     if (fds.length !== 1) throw new Error(`seccomp agent: got ${fds.length} fds`);
     return { state: JSON.parse(new TextDecoder().decode(buf.subarray(0, n))), fd: fds[0] };
-  });
-  received.catch(() => {});
+  };
   return {
-    received,
-    // shutdown wakes the pending accept when tsrun never connected.
+    next,
+    // shutdown wakes a pending accept when tsrun never connected.
     close: () => (lib.shutdown(fd, 2), lib.close(fd)),
   };
+}
+
+/** Waits on a pool thread, so the test's event loop runs meanwhile. */
+async function readable(fd: number, timeoutMs: number, what: string): Promise<void> {
+  const POLLIN = 1;
+  const pfd = new Uint8Array(8);
+  const pv = new DataView(pfd.buffer);
+  pv.setInt32(0, fd, true);
+  pv.setInt16(4, POLLIN, true);
+  if (await lib.poll(pfd, 1n, timeoutMs) !== 1) {
+    throw new Error(`seccomp agent: no ${what} within ${timeoutMs} ms`);
+  }
 }
 
 /** The kernel's struct sizes (they may have grown past the UAPI ones this file knows). */
@@ -76,13 +91,7 @@ export async function answerOne(
   errno: number,
   timeoutMs: number,
 ): Promise<{ nr: number; pid: number }> {
-  const pfd = new Uint8Array(8);
-  const pv = new DataView(pfd.buffer);
-  pv.setInt32(0, listener, true);
-  pv.setInt16(4, 1, /* POLLIN */ true);
-  if (await lib.poll(pfd, 1n, timeoutMs) !== 1) {
-    throw new Error(`seccomp agent: no notification within ${timeoutMs} ms`);
-  }
+  await readable(listener, timeoutMs, "notification");
   const { notif, resp } = notifSizes();
   const req = new Uint8Array(notif);
   if (lib.ioctl(listener, NOTIF_RECV, req) < 0) throw new Error("SECCOMP_IOCTL_NOTIF_RECV failed");

@@ -47,8 +47,9 @@ for (const nnp of [true, false]) {
     b.writeConfig();
     const agent = listenAgent(path);
     try {
+      const received = agent.next();
       const run = tsrun(["run", "-b", b.dir, id]);
-      const { state, fd } = await within(agent.received, 20_000, "listener fd");
+      const { state, fd } = await within(received, 20_000, "listener fd");
       let call;
       try {
         call = await answerOne(fd, ENOTTY, 20_000);
@@ -109,3 +110,50 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: "seccomp notify: exec hands its own listener to the agent; no agent → exec fails",
+  ignore,
+}, async () => {
+  const id = "sc-notify-exec";
+  const b = await makeBundle({ args: ["sleep", "60"], config: writableTmp });
+  const path = `${b.dir}/agent.sock`;
+  b.config.linux.seccomp = notifyMkdir(path);
+  b.writeConfig();
+  const agent = listenAgent(path);
+  try {
+    const forInit = agent.next();
+    const created = await tsrun(["create", "-b", b.dir, id]);
+    assertEquals(created.code, 0, created.stderr);
+    // Sent during create, or at start when the filter goes in right before the exec.
+    assertEquals((await tsrun(["start", id])).code, 0);
+    closeFd((await within(forInit, 20_000, "init's listener fd")).fd);
+
+    const forExec = agent.next();
+    const exec = tsrun(["exec", id, "sh", "-c", "mkdir /tmp/y; echo mkdir=$?"]);
+    const { state, fd } = await within(forExec, 20_000, "exec's listener fd");
+    try {
+      await answerOne(fd, ENOTTY, 20_000);
+    } finally {
+      closeFd(fd);
+    }
+    const r = await exec;
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stdout, "mkdir=1\n");
+    match(r.stderr, /mkdir: can't create directory '\/tmp\/y': (Not a tty|Inappropriate ioctl)/);
+    const inner = state.state as Record<string, unknown>;
+    assertEquals(inner.status, "running");
+    assertEquals(inner.id, id);
+    ok(typeof state.pid === "number" && state.pid > 0 && state.pid !== inner.pid, "exec's pid");
+
+    agent.close();
+    const refused = await tsrun(["exec", id, "true"]);
+    assertEquals(refused.code, 255, "exec's own failure, as runc");
+    match(refused.stderr, new RegExp(`linux.seccomp.listenerPath ${path}: connect .*ECONNREFUSED`));
+    assertEquals(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  } finally {
+    agent.close();
+    await tsrun(["delete", "-f", id]);
+    await b.cleanup();
+  }
+});
