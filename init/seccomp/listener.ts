@@ -9,7 +9,7 @@ import { libc } from "../../syscalls/libc.ts";
 
 /** Where a listener fd goes, and what is said with it. */
 export interface ListenerTarget {
-  /** Inherited fd of the socket connected to listenerPath. */
+  /** The socket connected to listenerPath (the init's is inherited from `create`). */
   socket: number;
   /** linux.seccomp.listenerMetadata, passed through as is. */
   metadata?: string;
@@ -20,7 +20,7 @@ export interface ListenerTarget {
 }
 
 /** runtime.md's ContainerProcessState: fds names the SCM_RIGHTS fds, in order. */
-export function containerProcessState(target: ListenerTarget): string {
+function containerProcessState(target: ListenerTarget): string {
   return JSON.stringify({
     ociVersion: target.state.ociVersion,
     fds: ["seccompFd"],
