@@ -13,7 +13,7 @@ import { writePidFile } from "./pid-file.ts";
 import { SignalForwarder, waitForeground } from "./run.ts";
 import { buildExecProcess, type ExecProcess, type ExecRequest } from "../exec/process.ts";
 import { prepareEnv } from "../exec/env.ts";
-import { lookPathIn } from "../exec/look-path.ts";
+import { lookPath } from "../../init/look-path.ts";
 import { closeNamespaces, type NamespaceFd, openNamespaces } from "../exec/namespaces.ts";
 import {
   type CgroupJoin,
@@ -145,7 +145,7 @@ async function spawnInto(
 ): Promise<Started> {
   const root = `/proc/${t.pid}/root`;
   const env = prepareEnv(proc.env, proc.uid, () => readInRoot(root, "/etc/passwd"));
-  const path = lookPathIn(root, proc.args[0], env, proc.cwd);
+  const path = lookPath(proc.args[0], env, { root, cwd: proc.cwd });
   const cwdFd = openCwd(root, proc.cwd);
   const namespaces = openNamespaces(t.pid);
   let join: CgroupJoin | undefined;

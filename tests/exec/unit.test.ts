@@ -4,7 +4,7 @@ import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { buildExecProcess, type ExecRequest } from "../../runtime/exec/process.ts";
 import { homeOf, prepareEnv } from "../../runtime/exec/env.ts";
 import { parseSubCgroups } from "../../runtime/exec/cgroup.ts";
-import { lookPathIn } from "../../runtime/exec/look-path.ts";
+import { lookPath } from "../../init/look-path.ts";
 import { checkLsm } from "../../runtime/exec/security.ts";
 import type { Config } from "../../specs/schema/config.ts";
 
@@ -177,16 +177,22 @@ Deno.test("the program is found inside the root, symlinks and all", () => {
     Deno.symlinkSync("/usr/bin/env", `${root}/bin/sh`);
     Deno.symlinkSync("/bin/loop", `${root}/bin/loop`);
     const env = ["PATH=/nowhere:/bin"];
-    assertEquals(lookPathIn(root, "prog", env, "/"), "/bin/prog");
-    assertEquals(lookPathIn(root, "abs-link", env, "/"), "/bin/abs-link");
-    assertEquals(lookPathIn(root, "./local", env, "/work"), "./local");
-    assertEquals(lookPathIn(root, "../bin/prog", env, "/work"), "../bin/prog");
-    throws(() => lookPathIn(root, "sh", env, "/"), /exec: "sh": executable file not found/);
-    throws(() => lookPathIn(root, "/bin/sh", env, "/"), /stat \/bin\/sh: no such file/);
-    throws(() => lookPathIn(root, "/bin/loop", env, "/"), /stat \/bin\/loop: .*symbolic links/);
-    throws(() => lookPathIn(root, "/bin/data", env, "/"), /exec: "\/bin\/data": permission denied/);
-    throws(() => lookPathIn(root, "/bin", env, "/"), /exec: "\/bin": is a directory/);
-    throws(() => lookPathIn(root, "prog", ["PATH=/nowhere"], "/"), /not found in \$PATH/);
+    assertEquals(lookPath("prog", env, { root, cwd: "/" }), "/bin/prog");
+    assertEquals(lookPath("abs-link", env, { root, cwd: "/" }), "/bin/abs-link");
+    assertEquals(lookPath("./local", env, { root, cwd: "/work" }), "./local");
+    assertEquals(lookPath("../bin/prog", env, { root, cwd: "/work" }), "../bin/prog");
+    throws(() => lookPath("sh", env, { root, cwd: "/" }), /exec: "sh": executable file not found/);
+    throws(() => lookPath("/bin/sh", env, { root, cwd: "/" }), /stat \/bin\/sh: no such file/);
+    throws(
+      () => lookPath("/bin/loop", env, { root, cwd: "/" }),
+      /stat \/bin\/loop: .*symbolic links/,
+    );
+    throws(
+      () => lookPath("/bin/data", env, { root, cwd: "/" }),
+      /exec: "\/bin\/data": permission denied/,
+    );
+    throws(() => lookPath("/bin", env, { root, cwd: "/" }), /exec: "\/bin": is a directory/);
+    throws(() => lookPath("prog", ["PATH=/nowhere"], { root, cwd: "/" }), /not found in \$PATH/);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
