@@ -3,18 +3,11 @@
 // and a success check.
 export { command, type CommandOptions, type CommandResult } from "../helpers/command.ts";
 import type { CommandResult } from "../helpers/command.ts";
+import { until } from "../helpers/wait.ts";
 
 /** Polls `check` every 50 ms until it returns true or `ms` pass; returns its last answer. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  ms = 5_000,
-): Promise<boolean> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<boolean> {
+  return until(check, (v) => v, ms);
 }
 
 /** Throws naming `what`, the exit code and stderr unless the command succeeded. */

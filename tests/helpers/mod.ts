@@ -19,3 +19,4 @@ export {
   type ProcessInfo,
 } from "./leftovers.ts";
 export { findBusybox, isStaticElf } from "./busybox.ts";
+export { containerStatus, readOr, until } from "./wait.ts";

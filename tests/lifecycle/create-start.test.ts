@@ -1,28 +1,22 @@
 // create → start → state/list → kill → delete, and every refusal on the way, as runc does.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { type Config, leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import {
+  type Config,
+  containerStatus as status,
+  leftovers,
+  makeBundle,
+  readOr,
+  requireRoot,
+  tsrun,
+  until,
+} from "../helpers/mod.ts";
 
 const ignore = requireRoot("container lifecycle");
 const writable = (c: Config) => (c.root.readonly = false);
 const quiet = ["sh", "-c", "exec sleep 60 >/dev/null 2>&1"];
 
-/** Reads a file the container writes, once it has the expected content (start returns before). */
-async function eventually(path: string, want: string): Promise<string> {
-  let got = "";
-  for (let i = 0; i < 100; i++) {
-    try {
-      got = Deno.readTextFileSync(path);
-      if (got === want) break;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  return got;
-}
-
-async function status(id: string): Promise<string> {
-  const r = await tsrun(["state", id]);
-  return r.code === 0 ? JSON.parse(r.stdout).status : `error: ${r.stderr.trim()}`;
-}
+/** A file the container writes, once it has `want` (start returns before it runs). */
+const eventually = (path: string, want: string) => until(() => readOr(path), (s) => s === want);
 
 Deno.test(
   { name: "create waits for start; state, list, kill and delete follow", ignore },
@@ -60,10 +54,7 @@ Deno.test(
       assertEquals(await status(id), "running", "a refused delete changes nothing");
 
       assertEquals((await tsrun(["kill", id, "KILL"])).code, 0);
-      for (let i = 0; i < 50 && (await status(id)) !== "stopped"; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assertEquals(await status(id), "stopped");
+      assertEquals(await until(() => status(id), (s) => s === "stopped"), "stopped");
       const dead = await tsrun(["kill", id, "TERM"]);
       assertEquals(dead.code, 1);
       match(dead.stderr, /container not running/);

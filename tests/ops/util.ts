@@ -3,31 +3,14 @@ import { detect } from "../../runtime/cgroups/detect.ts";
 import { parseProcCgroup } from "../../runtime/cgroups/path.ts";
 import { stateRoot, tsrun } from "../helpers/mod.ts";
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { containerStatus as status, until } from "../helpers/mod.ts";
 
-export async function status(id: string): Promise<string> {
-  const r = await tsrun(["state", id]);
-  return r.code === 0 ? JSON.parse(r.stdout).status : `error: ${r.stderr.trim()}`;
-}
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function initPid(id: string): Promise<number> {
   const r = await tsrun(["state", id]);
   if (r.code !== 0) throw new Error(`state ${id}: ${r.stderr}`);
   return JSON.parse(r.stdout).pid;
-}
-
-/** Polls `probe` every 50 ms for up to `ms` until `ok`; returns its last value. */
-export async function until<T>(
-  probe: () => T | Promise<T>,
-  ok: (v: T) => boolean,
-  ms = 5000,
-): Promise<T> {
-  let v = await probe();
-  for (let waited = 0; !ok(v) && waited < ms; waited += 50) {
-    await sleep(50);
-    v = await probe();
-  }
-  return v;
 }
 
 /** A process that counts into /tmp/count (needs a writable rootfs): shows whether it runs. */
