@@ -16,7 +16,7 @@ export interface Console {
 export function setupConsole(req: InitRequest, channel: Channel): Console | undefined {
   const proc = req.config.process;
   if (!proc?.terminal) return undefined;
-  const pty = openPty("/dev/pts");
+  const pty = openPty("/dev/pts/ptmx");
   if (proc.consoleSize) setWinsize(pty.master, proc.consoleSize.height, proc.consoleSize.width);
   const uid = proc.user?.uid ?? 0, gid = proc.user?.gid ?? 0;
   check("fchown", libc().fchown(pty.slave, uid, gid), pty.name);

@@ -1,11 +1,11 @@
 // linux.readonlyPaths and linux.maskedPaths, applied inside the new root, and the stdio that
 // pointed at the host's /dev/null moved onto the container's. Missing paths are skipped.
-import { check, libc, O_CLOEXEC, openFd } from "../syscalls/libc.ts";
+import { check, libc, O_CLOEXEC, O_RDWR, openFd } from "../syscalls/libc.ts";
 import { mount, MS } from "../syscalls/mount.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { ENOENT } from "../syscalls/errno.ts";
 import { mountFlagsOf } from "./remount.ts";
-import { closeFd } from "./secure-path.ts";
+import { closeFd } from "../syscalls/socket.ts";
 
 /** The device number of /dev/null (1:3). */
 const NULL_RDEV = 0x103;
@@ -51,7 +51,6 @@ export function maskPath(path: string): void {
 /** Stdio open on the host's /dev/null is reopened on the container's, as runc does. */
 export function reopenDevNull(): void {
   if (!isNullDevice("/dev/null")) return;
-  const O_RDWR = 2;
   const fd = openFd("/dev/null", O_RDWR | O_CLOEXEC);
   try {
     for (const std of [0, 1, 2]) {

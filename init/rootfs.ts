@@ -21,13 +21,13 @@ import type { DeviceStep, HookPhase, MountStep, SetupStep } from "./plan.ts";
 import {
   AT_SYMLINK_NOFOLLOW,
   atCall,
-  closeFd,
   createFileInRoot,
   fdPath,
   inParent,
   mkdirAllInRoot,
   openInRoot,
 } from "./secure-path.ts";
+import { closeFd } from "../syscalls/socket.ts";
 import { mountCgroups } from "./cgroup-mount.ts";
 import { copyUp } from "./copy-up.ts";
 import { idmappedMount } from "./idmap-mount.ts";

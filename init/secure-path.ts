@@ -5,6 +5,7 @@
 // symlink swapped in between the check and the mount cannot redirect a mount onto the host.
 import { SyscallError } from "../syscalls/errors.ts";
 import { check, cstr, libc, O_CLOEXEC, O_DIRECTORY, O_PATH } from "../syscalls/libc.ts";
+import { closeFd } from "../syscalls/socket.ts";
 import { EEXIST, ENOENT } from "../syscalls/errno.ts";
 import { bytes, type SysArg, sysArgs } from "./sys-args.ts";
 
@@ -46,10 +47,6 @@ export const AT_SYMLINK_NOFOLLOW = 0x100;
 /** The path a mount call takes to mean "the file this fd is open on". */
 export function fdPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
-}
-
-export function closeFd(fd: number): void {
-  libc().close(fd);
 }
 
 /** openat2(rootFd, path, RESOLVE_IN_ROOT): `path` as the container sees it (O_CLOEXEC added). */

@@ -54,6 +54,7 @@ const symbols = {
 const asyncSymbols = {
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize", nonblocking: true },
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
@@ -110,13 +111,25 @@ export async function waitpidAsync(pid: number, status: Uint8Array<ArrayBuffer>)
   return await async().waitpid(pid, status, 0);
 }
 
+/** Resolves once `fd` is readable, at EOF or in error (the read that follows tells which). */
+export async function readableAsync(fd: number): Promise<void> {
+  const pfd = new Uint8Array(8);
+  const v = new DataView(pfd.buffer);
+  v.setInt32(0, fd, true);
+  v.setInt16(4, 1, /* POLLIN */ true);
+  // -1 can only be EINTR or a transient ENOMEM here (a bad fd is reported in revents).
+  while (await async().poll(pfd, 1n, -1) < 0) { /* retry */ }
+}
+
 /** read(2) on a pool thread: a raw fd (a pty master) read without blocking the event loop. */
 export async function readAsync(fd: number, buf: Uint8Array<ArrayBuffer>): Promise<number> {
   return Number(await async().read(fd, buf, BigInt(buf.length)));
 }
 
-export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;
-export const O_PATH = 0o10000000;
+export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0o2000000;
+/** One of the few open flags whose value differs between x86-64 and aarch64. */
+export const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
+export const O_PATH = 0o10000000, O_NOCTTY = 0o400, O_NONBLOCK = 0o4000, O_TRUNC = 0o1000;
 
 /** open(2) returning the raw fd (Deno 2's FsFile exposes none). */
 export function openFd(path: string, flags: number, mode = 0): number {

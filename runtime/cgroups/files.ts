@@ -2,11 +2,19 @@
 // (cgroup files parse one command per write: one device rule, one io.max line) and failures keep
 // their errno (EBUSY, EINVAL, ENOENT decide what callers do next). Files are never created:
 // a missing control file means the kernel lacks the feature, which must not pass silently.
-import { check, cstr, libc } from "../../syscalls/libc.ts";
+import {
+  check,
+  libc,
+  O_CLOEXEC,
+  O_DIRECTORY,
+  O_RDONLY,
+  O_TRUNC,
+  O_WRONLY,
+  openFd as open,
+} from "../../syscalls/libc.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 
-const O_RDONLY = 0, O_WRONLY = 1, O_TRUNC = 0o1000, O_CLOEXEC = 0o2000000;
-const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
+export { closeFd } from "../../syscalls/socket.ts";
 
 /** A one-line error about the cgroup layer (bad config for this host, or a failed operation). */
 export class CgroupError extends Error {
@@ -84,12 +92,8 @@ export function openDir(path: string): number {
   return openFd(path, O_RDONLY | O_DIRECTORY);
 }
 
-export function closeFd(fd: number): void {
-  libc().close(fd);
-}
-
 function openFd(path: string, flags: number): number {
-  return check("open", libc().open(cstr(path), flags | O_CLOEXEC, 0), path);
+  return open(path, flags | O_CLOEXEC);
 }
 
 /** Synchronous sleep (the cgroup API is synchronous; polling loops need short pauses). */

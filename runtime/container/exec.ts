@@ -175,7 +175,7 @@ async function spawnInto(
       namespaces: joinInChild,
       cgroupProcsFds: join.procsFds,
       cwdFd,
-      tty: pty?.peer,
+      tty: pty?.slave,
       seccomp: t.seccomp,
       seccompHandoff: listener?.reserve(),
       preserveFds: o.preserveFds,
@@ -233,7 +233,7 @@ async function spawnInto(
     if (join) closeCgroupJoin(join);
     if (pty) {
       if (relayed === undefined) closeFd(pty.master);
-      closeFd(pty.peer);
+      closeFd(pty.slave);
     }
   }
 }

@@ -4,13 +4,11 @@ import { assertCan } from "../state/status.ts";
 import { RuntimeError } from "../errors.ts";
 import { inspectContainer, ociState } from "./inspect.ts";
 import { runHooksWarn } from "../../init/hooks.ts";
-import { libc, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
+import { libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 import { ESRCH } from "../../syscalls/errno.ts";
-
-const O_NONBLOCK = 0o4000;
 
 export async function startContainer(
   store: Store,

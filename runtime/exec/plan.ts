@@ -8,7 +8,7 @@ import { capabilityBit } from "../../specs/capabilities.ts";
 import { rlimitResource } from "../../specs/rlimits.ts";
 import { capMask } from "../../init/capabilities.ts";
 import { PR } from "../../syscalls/process.ts";
-import { TIOCSCTTY } from "../../syscalls/pty-peer.ts";
+import { TIOCSCTTY } from "../../syscalls/tty.ts";
 import type { ExecProcess } from "./process.ts";
 import type { NamespaceFd } from "./namespaces.ts";
 import type { ExecSeccomp } from "./security.ts";

@@ -1,11 +1,10 @@
 // A spawned child as its parent sees it: the pid, the optional pidfd, and the read end of the
 // error pipe that tells whether the child got through its steps.
-import { errno, libc, waitpidAsync } from "../libc.ts";
+import { errno, libc, readableAsync, waitpidAsync } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
 import { EINTR, errnoMessage, errnoName } from "../errno.ts";
 import { ERR_RECORD_SIZE } from "./layout.ts";
 import type { StepInfo } from "./plan.ts";
-import { readable } from "./poll.ts";
 
 /** A step of the child's plan failed; the child then exited with status 127. */
 export class SpawnError extends Error {
@@ -46,7 +45,7 @@ export class Child {
    * the failed step. A child killed before exec also looks like success: check its exit status.
    */
   async result(): Promise<void> {
-    if (this.#outcome === undefined) await readable(this.errors);
+    if (this.#outcome === undefined) await readableAsync(this.errors);
     this.resultSync();
   }
 

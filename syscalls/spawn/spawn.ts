@@ -1,5 +1,5 @@
 // spawn: clone3 through the native routine, the child running a SpawnPlan.
-import { check, libc, sys } from "../libc.ts";
+import { check, libc, O_CLOEXEC, sys } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
 import { Child } from "./child.ts";
 import {
@@ -37,8 +37,6 @@ export interface SpawnOptions {
    */
   clearSignalHandlers?: boolean;
 }
-
-const O_CLOEXEC = 0o2000000;
 
 /**
  * Starts a child that runs `plan`'s steps and returns at once (synchronous). Await
