@@ -34,7 +34,7 @@ import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, openFd } from "../../syscalls/libc.ts";
-import { openInRoot } from "../../syscalls/openat2.ts";
+import { openInRoot } from "../../init/secure-path.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 import { errnoMessage } from "../../syscalls/errno.ts";
 
@@ -248,7 +248,7 @@ function inPidNamespace(ns: NamespaceFd | undefined, fn: () => Child): Child {
 function openCwd(root: string, cwd: string): number {
   const rootFd = openFd(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   try {
-    return openInRoot(rootFd, cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, cwd);
+    return openInRoot(rootFd, cwd, O_PATH | O_DIRECTORY);
   } catch (e) {
     const why = e instanceof SyscallError ? errnoMessage(e.errno).toLowerCase() : String(e);
     throw new RuntimeError(`chdir to cwd ${JSON.stringify(cwd)}: ${why}`);
