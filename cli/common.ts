@@ -27,15 +27,18 @@ export function bundleDir(ctx: Context): string {
   }
 }
 
-export async function loadConfig(bundle: string): Promise<Config> {
-  const { loadBundle } = await import("../specs/bundle.ts");
-  const { config, problems } = loadBundle(bundle);
+/** Validates <bundle>/config.json, or `raw` when the caller has already read and parsed it. */
+export async function loadConfig(bundle: string, raw?: Record<string, unknown>): Promise<Config> {
+  const { loadBundle, validateConfig } = await import("../specs/bundle.ts");
+  const { config, problems } = raw ? validateConfig(raw, bundle) : loadBundle(bundle);
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length || !config) {
     const first = errors[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run tsrun validate)` : "";
     throw new CliError(
-      `config.json: ${first ? `${first.pointer}: ${first.message}` : "invalid"}${more}`,
+      `config.json${first?.pointer ? `: ${first.pointer}` : ""}: ${
+        first?.message ?? "invalid"
+      }${more}`,
     );
   }
   return config;

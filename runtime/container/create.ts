@@ -23,8 +23,11 @@ import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
 export interface CreateOptions {
   id: string;
   bundle: string;
-  /** Reads and validates <bundle>/config.json; throws a one-line error when invalid. */
-  loadConfig(bundle: string): Promise<Config>;
+  /**
+   * Validates <bundle>/config.json, already parsed as `raw` when create could read it (else read
+   * it again to report why not); throws a one-line error when invalid.
+   */
+  loadConfig(bundle: string, raw?: Record<string, unknown>): Promise<Config>;
   store: Store;
   pidFile?: string;
   /** AF_UNIX socket path that receives the pty master (process.terminal). */
@@ -74,22 +77,32 @@ function idMap(maps: { containerID: number; hostID: number; size: number }[] = [
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 }
 
-/** config.json parsed without validation, or undefined when it is not a JSON object. */
+/**
+ * config.json parsed without validation, or undefined when it is not a regular file of sane size
+ * holding a JSON object (validation then reads it itself and says what is wrong).
+ */
 function peekConfig(bundle: string): Record<string, unknown> | undefined {
+  const path = `${bundle}/config.json`;
   try {
-    const v = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
+    // stat first: reading a FIFO would block, a device might never end.
+    const st = Deno.statSync(path);
+    if (!st.isFile || st.size > MAX_CONFIG_BYTES) return undefined;
+    const v = JSON.parse(Deno.readTextFileSync(path));
     return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Far above any real config; what validation itself accepts (specs/json-file.ts). */
+const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { id, bundle, store } = opts;
   const raw = peekConfig(bundle);
   const early = raw && peekNamespaces(raw);
   // A config too broken to read is reported by validation before anything is made.
-  let config = early ? undefined : await opts.loadConfig(bundle);
+  let config = early ? undefined : await opts.loadConfig(bundle, raw);
   const undo = new Undo();
   store.claim(id);
   undo.push(() => store.remove(id));
@@ -129,7 +142,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
-    config ??= await opts.loadConfig(bundle);
+    config ??= await opts.loadConfig(bundle, raw);
     if (!config.process) {
       throw new RuntimeError("config.json: /process: required to create a container");
     }
