@@ -10,16 +10,20 @@ import { setupConsole } from "./console.ts";
 import { joinSessionKeyring } from "./keyring.ts";
 import { holdExecFifo, prepareProcess, waitForStart } from "./process.ts";
 import { checkLsm } from "./lsm.ts";
-import { check, libc } from "../syscalls/libc.ts";
+import { libc, setCloexec } from "../syscalls/libc.ts";
+import { setNonDumpable } from "../syscalls/process.ts";
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export async function initMain(): Promise<never> {
+  // execve made this process dumpable again: until it executes the container's program, no
+  // process of the container may open its /proc/PID/{exe,fd,mem} (only the short Deno start
+  // came before this line, and the executable is sealed read-only anyway).
+  setNonDumpable();
   const fd = Number(Deno.env.get(INIT_PIPE_ENV));
-  const F_SETFD = 2, FD_CLOEXEC = 1;
-  check("fcntl", libc().fcntl(fd, F_SETFD, BigInt(FD_CLOEXEC)), "init channel");
+  setCloexec(fd, true, "init channel");
   const channel = new Channel(fd);
   const send = (m: FromInit) => channel.send(m);
   const req = channel.receive<ToInit>();
@@ -27,8 +31,8 @@ export async function initMain(): Promise<never> {
   try {
     libc().umask(0);
     checkLsm(req.config);
-    // The fifo lives on the host: hold it before the root switch hides it.
-    const fifo = req.fifo ? holdExecFifo(req.fifo) : undefined;
+    // The exec fifo came with the request, as an O_PATH fd of a host file.
+    const fifo = req.fifo ? holdExecFifo(channel.fds.shift()!) : undefined;
     const state = { ...req.state, status: "creating" };
     const nsTypes = new Set((req.config.linux?.namespaces ?? []).map((n) => n.type));
     const hooks = req.config.hooks ?? {};
@@ -79,3 +83,6 @@ export async function initMain(): Promise<never> {
     Deno.exit(1);
   }
 }
+
+// Run as the init bundle's entry (runtime/init-bundle.ts); main.ts calls initMain otherwise.
+if (import.meta.main) await initMain();

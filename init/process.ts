@@ -21,6 +21,7 @@ import {
   O_PATH,
   O_WRONLY,
   openFd,
+  setCloexec,
 } from "../syscalls/libc.ts";
 import {
   capset,
@@ -157,30 +158,28 @@ export function prepareProcess(req: InitRequest): () => never {
   };
 }
 
-/** The exec fifo, held by its directory: the fifo lives on the host, out of the new root. */
+/**
+ * The exec fifo: an O_PATH fd the parent opened on the host, and this process's own fd
+ * directory to reopen it through. Opening the fifo for writing blocks until `start`, so it is
+ * reopened only then, and /proc/self/fd is held now: the container may have no /proc later.
+ */
 export interface ExecFifo {
-  dirFd: number;
-  name: string;
+  procFd: number;
+  fifoFd: number;
 }
 
-/**
- * Opens the fifo's directory before the root switch hides it. Opening the fifo itself would
- * block, and reopening an O_PATH fd needs a /proc the container may not have.
- */
-export function holdExecFifo(path: string): ExecFifo {
-  const slash = path.lastIndexOf("/");
-  const dirFd = openFd(path.slice(0, slash) || "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  return { dirFd, name: path.slice(slash + 1) };
+export function holdExecFifo(fifoFd: number): ExecFifo {
+  setCloexec(fifoFd, true, "exec fifo");
+  return { procFd: openFd("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC), fifoFd };
 }
 
 /** Blocks until `tsrun start` opens the exec fifo for reading, then tells it we go. */
 export function waitForStart(fifo: ExecFifo): void {
   const fd = check(
     "open",
-    libc().openat(fifo.dirFd, cstr(fifo.name), O_WRONLY | O_CLOEXEC, 0),
+    libc().openat(fifo.procFd, cstr(String(fifo.fifoFd)), O_WRONLY | O_CLOEXEC, 0),
     "exec fifo",
   );
   check("write", Number(libc().write(fd, cstr("0"), 1n)), "exec fifo");
-  libc().close(fd);
-  libc().close(fifo.dirFd);
+  for (const f of [fd, fifo.procFd, fifo.fifoFd]) libc().close(f);
 }

@@ -12,8 +12,11 @@ export interface InitRequest {
   /** Absolute host path of the rootfs. */
   rootfs: string;
   bundle: string;
-  /** The exec fifo that `start` opens; absent for `run` (no wait for start). */
-  fifo?: string;
+  /**
+   * An O_PATH fd of the exec fifo that `start` opens comes with this message (SCM_RIGHTS);
+   * false for `run` (no wait for start).
+   */
+  fifo: boolean;
   noPivot: boolean;
   /** --no-new-keyring: stay in the caller's session keyring. */
   noNewKeyring: boolean;

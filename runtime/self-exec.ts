@@ -1,22 +1,41 @@
-// How to start tsrun's own hidden `init` subcommand: `/proc/self/exe init` when compiled, the
-// same main.ts through the pinned Deno when run from source (scripts/tsrun).
+// How the container's init is started: tsrun's own hidden `init`, executed from sealed copies
+// (syscalls/seal.ts) that no process can reopen for writing, and given everything it reads as
+// descriptors, so that it opens no host path once it is in the container's user namespace.
+// Compiled, that is the binary itself (`tsrun init`); from source, the pinned Deno running the
+// init bundle (runtime/init-bundle.ts) through /proc/self/fd.
+import { initBundle } from "./init-bundle.ts";
+import { sealFile } from "../syscalls/seal.ts";
+import { closeFd } from "../syscalls/socket.ts";
+
 export interface InitCommand {
-  path: string;
+  /** The sealed executable (O_CLOEXEC), for execveat(exe, "", AT_EMPTY_PATH). */
+  exe: number;
   argv: string[];
   env: string[];
+  /** Sealed fds (O_CLOEXEC) the init must inherit: made inheritable in the child only. */
+  inherit: number[];
+}
+
+export function isCompiled(): boolean {
+  const main = new URL("../main.ts", import.meta.url);
+  return main.protocol !== "file:" || main.pathname.includes("/deno-compile-");
 }
 
 export function initCommand(pipeEnv: string): InitCommand {
-  const exe = Deno.execPath();
-  const main = new URL("../main.ts", import.meta.url);
-  const compiled = main.protocol !== "file:" || main.pathname.includes("/deno-compile-");
-  if (compiled) return { path: exe, argv: ["tsrun", "init"], env: [pipeEnv] };
-  const env = [pipeEnv, "DENO_NO_UPDATE_CHECK=1", "NO_COLOR=1"];
-  const denoDir = Deno.env.get("DENO_DIR");
-  if (denoDir) env.push(`DENO_DIR=${denoDir}`);
+  const exe = sealFile(Deno.execPath());
+  if (isCompiled()) {
+    return { exe: exe.fd, argv: ["tsrun", "init"], env: [pipeEnv], inherit: [] };
+  }
+  let code;
+  try {
+    code = sealFile(initBundle());
+  } catch (e) {
+    closeFd(exe.fd);
+    throw e;
+  }
+  const main = `/proc/self/fd/${code.fd}`;
   return {
-    path: exe,
-    // init imports no npm package: skip config and lock resolution to start faster.
+    exe: exe.fd,
     argv: [
       "deno",
       "run",
@@ -25,9 +44,17 @@ export function initCommand(pipeEnv: string): InitCommand {
       "--no-lock",
       "--cached-only",
       "--quiet",
-      main.pathname,
+      "--ext",
+      "js",
+      main,
       "init",
     ],
-    env,
+    // A DENO_DIR that cannot exist: Deno keeps its caches in memory and touches no host path.
+    env: [pipeEnv, `DENO_DIR=${main}/deno-dir`, "DENO_NO_UPDATE_CHECK=1", "NO_COLOR=1"],
+    inherit: [code.fd],
   };
+}
+
+export function closeInitCommand(c: InitCommand): void {
+  for (const fd of [c.exe, ...c.inherit]) closeFd(fd);
 }

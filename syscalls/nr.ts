@@ -71,6 +71,7 @@ const table = {
   waitid: [247, 95],
   statfs: [137, 43],
   memfd_create: [319, 279],
+  sendfile: [40, 71],
   lseek: [8, 62],
   sched_getaffinity: [204, 123],
 } as const satisfies Record<string, readonly [number, number]>;

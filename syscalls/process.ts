@@ -20,6 +20,14 @@ export function prctl(option: number, arg2 = 0, arg3 = 0): void {
   check("prctl", libc().prctl(option, BigInt(arg2), BigInt(arg3), 0n, 0n), String(option));
 }
 
+/**
+ * PR_SET_DUMPABLE 0 for the whole process: /proc/PID/exe, fd/, mem and ptrace then need
+ * CAP_SYS_PTRACE over the process's user namespace. Inherited by fork, reset by execve.
+ */
+export function setNonDumpable(): void {
+  prctl(PR.SET_DUMPABLE, 0);
+}
+
 export function setresuid(uid: number): void {
   sys("setresuid", syscallNr("setresuid"), [uid, uid, uid], `uid ${uid}`);
 }

@@ -1,8 +1,7 @@
 // Unix socket pairs for the parent ↔ init channel.
-import { check, cstr, libc } from "./libc.ts";
+import { check, cstr, libc, setCloexec } from "./libc.ts";
 
 const AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0o2000000;
-const F_SETFD = 2;
 
 /** [parent end (O_CLOEXEC), child end (inherited across execve)]. */
 export function initSocketPair(): [number, number] {
@@ -11,7 +10,7 @@ export function initSocketPair(): [number, number] {
     "socketpair",
     libc().socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, new Uint8Array(fds.buffer)),
   );
-  check("fcntl", libc().fcntl(fds[1], F_SETFD, 0n), "init socket");
+  setCloexec(fds[1], false, "init socket");
   return [fds[0], fds[1]];
 }
 

@@ -15,7 +15,7 @@ import { SpawnError } from "../../syscalls/spawn/mod.ts";
 import type { Child } from "../../syscalls/spawn/mod.ts";
 import { closeFd, initSocketPair, mkfifo } from "../../syscalls/socket.ts";
 import { connectUnix } from "../../syscalls/fdpass.ts";
-import { check, libc, O_CLOEXEC, O_RDWR, openFd } from "../../syscalls/libc.ts";
+import { O_CLOEXEC, O_PATH, O_RDWR, openFd, setCloexec } from "../../syscalls/libc.ts";
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
@@ -149,8 +149,15 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
     cgroup.apply(config.linux?.resources);
-    const fifo = opts.waitForStart ? store.fifo(id) : undefined;
-    if (fifo) mkfifo(fifo, 0o622);
+    // The init gets the fifo as a descriptor: its path may be out of its reach (a 0700 state
+    // root seen from a user namespace).
+    let fifoFd: number | undefined;
+    if (opts.waitForStart) {
+      const fifo = store.fifo(id);
+      mkfifo(fifo, 0o622);
+      fifoFd = openFd(fifo, O_PATH | O_CLOEXEC);
+      fds.push(fifoFd);
+    }
 
     const channel = new Channel(parentEnd);
     if (init.needsSync) {
@@ -195,7 +202,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       config,
       rootfs,
       bundle,
-      fifo,
+      fifo: fifoFd !== undefined,
       noPivot: opts.noPivot,
       noNewKeyring: opts.noNewKeyring,
       preserveFds: opts.preserveFds,
@@ -205,7 +212,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       seccompListener,
     };
     let consoleMaster: number | undefined;
-    channel.send(request);
+    if (fifoFd === undefined) channel.send(request);
+    else channel.sendWithFd(request, fifoFd);
     for (;;) {
       const msg = channel.receive<FromInit>();
       if (!msg) throw new RuntimeError("container init exited during setup");
@@ -274,8 +282,7 @@ function connectListener(path: string): number {
 
 /** Clears O_CLOEXEC so the fd survives into the init. */
 function inheritable(fd: number): number {
-  const F_SETFD = 2;
-  check("fcntl", libc().fcntl(fd, F_SETFD, 0n), "inherited socket");
+  setCloexec(fd, false, "inherited socket");
   return fd;
 }
 

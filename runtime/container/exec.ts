@@ -31,6 +31,7 @@ import { sendToConsoleSocket } from "../console/socket.ts";
 import { resolveInRoot } from "../../init/secure-path.ts";
 import { type Child, spawn, SpawnError } from "../../syscalls/spawn/mod.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
+import { setNonDumpable } from "../../syscalls/process.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, openFd } from "../../syscalls/libc.ts";
@@ -188,6 +189,10 @@ async function spawnInto(
       // and vfork would hold tsrun until `resume`), nor for setns(CLONE_NEWTIME), which refuses
       // a caller sharing its memory.
       const vfork = !t.paused && !joinInChild.some((n) => n.type === "time");
+      // Until it executes the program, the child is this process (shares or copies its memory)
+      // in the container's pid namespace: non-dumpable from birth, so that no container process
+      // can open its /proc/PID/exe (the host's Deno) or its memory.
+      setNonDumpable();
       const go = () => spawn(plan, { vfork, cgroupFd: join!.intoFd });
       child = withOomScoreAdj(proc.oomScoreAdj, () => inPidNamespace(pidNs, go));
     } finally {

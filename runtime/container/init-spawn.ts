@@ -1,14 +1,15 @@
 // Starting the container's init: a native spawn child enters or creates the namespaces, joins
-// the cgroup, waits for the parent when a user or time namespace needs it, then execs
-// `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
+// the cgroup, waits for the parent when a user or time namespace needs it, then executes the
+// sealed `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
 import { NAMESPACES, type NamespaceType } from "../namespaces.ts";
-import { initCommand } from "../self-exec.ts";
+import { closeInitCommand, initCommand } from "../self-exec.ts";
 import { RuntimeError } from "../errors.ts";
 import { INIT_PIPE_ENV } from "../../init/protocol.ts";
 import { type Child, spawn, SpawnPlan } from "../../syscalls/spawn/mod.ts";
-import { O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
+import { F_SETFD, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
+import { setNonDumpable } from "../../syscalls/process.ts";
 import type { ContainerCgroup } from "./cgroup.ts";
 
 export interface NamespaceRequest {
@@ -85,12 +86,23 @@ export function spawnInit(
       for (const fd of [0, 1, 2]) plan.step(`stdio ${fd}`, "dup3", [stdioFd, fd, 0]);
     }
     const init = initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
-    plan.execve(init.path, init.argv, init.env, "start the container init");
-    // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1) and
-    // its exec then run on the other core while this thread goes on validating the config.
-    const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd() });
-    const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
-    return { child, needsSync, newUserns, newTimens };
+    try {
+      for (const fd of init.inherit) {
+        plan.step("pass the init its sealed code", "fcntl", [fd, F_SETFD, 0]);
+      }
+      plan.execveat(init.exe, init.argv, init.env, "start the container init");
+      // The child is a copy of this process until it executes the init, and may be born in a
+      // pid namespace the container's processes share: non-dumpable from the start, so that
+      // none of them can open its /proc/PID/exe (the host's Deno) or its memory.
+      setNonDumpable();
+      // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1)
+      // and its exec then run on the other core while this thread goes on validating.
+      const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd() });
+      const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
+      return { child, needsSync, newUserns, newTimens };
+    } finally {
+      closeInitCommand(init);
+    }
   } finally {
     plan.free();
     cgroup.closeFds();

@@ -5,7 +5,7 @@
 import type { State } from "../../specs/schema/state.ts";
 import { type ListenerTarget, sendListener } from "../../init/seccomp/listener.ts";
 import { connectUnix, recvWithFds } from "../../syscalls/fdpass.ts";
-import { check, libc, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
+import { O_CLOEXEC, O_RDONLY, openFd, setCloexec } from "../../syscalls/libc.ts";
 import type { ListenerHandoff } from "../../syscalls/seccomp.ts";
 import { closeFd, initSocketPair } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
@@ -24,8 +24,7 @@ export class ExecListener {
     }
     [this.#mine, this.#theirs] = initSocketPair();
     // The child's end must not outlive its execve.
-    const F_SETFD = 2, FD_CLOEXEC = 1;
-    check("fcntl", libc().fcntl(this.#theirs, F_SETFD, BigInt(FD_CLOEXEC)), "listener socket");
+    setCloexec(this.#theirs, true, "listener socket");
   }
 
   /**

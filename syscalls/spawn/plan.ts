@@ -4,6 +4,7 @@
 import { bytesOf, mapAnon, unmap } from "./memory.ts";
 import { Arena, CloneArgs, Step, VFORK_STACK_SIZE } from "./layout.ts";
 import { type SyscallName, syscallNr } from "../nr.ts";
+import { AT_EMPTY_PATH } from "../libc.ts";
 
 export interface PlanOptions {
   /** Arena size in bytes (default 64 KiB); it does not grow, addresses handed out stay valid. */
@@ -140,6 +141,15 @@ export class SpawnPlan {
   execve(path: string, argv: readonly string[], env: readonly string[], label?: string): this {
     const args = [this.str(path), this.strv(argv), this.strv(env)];
     return this.step(label ?? `execve ${path}`, "execve", args);
+  }
+
+  /**
+   * Appends execveat(fd, "", argv, env, AT_EMPTY_PATH): executes the file open at `fd` (which
+   * may be O_CLOEXEC: the kernel has the file before it closes the fd), reaching it by no path.
+   */
+  execveat(fd: number, argv: readonly string[], env: readonly string[], label: string): this {
+    const args = [fd, this.str(""), this.strv(argv), this.strv(env), AT_EMPTY_PATH];
+    return this.step(label, "execveat", args);
   }
 
   /** Fills clone_args and the header; called by `spawn`. */
