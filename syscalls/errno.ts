@@ -57,4 +57,5 @@ export function errnoMessage(errno: number): string {
   return byNumber.get(errno)?.msg ?? `errno ${errno}`;
 }
 
-export const ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EEXIST = 17, EINVAL = 22, EBUSY = 16;
+export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EEXIST = 17, EINVAL = 22;
+export const EBUSY = 16, EROFS = 30;

@@ -130,6 +130,7 @@ export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0o2000000;
 /** One of the few open flags whose value differs between x86-64 and aarch64. */
 export const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
 export const O_PATH = 0o10000000, O_NOCTTY = 0o400, O_NONBLOCK = 0o4000, O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
 export const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 export const F_SETFD = 2;
 
