@@ -4,6 +4,7 @@ import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { buildRootfs, hasCommand, skipUnless, TSRUN } from "../helpers/mod.ts";
 import { command, eventually } from "./command.ts";
+import { busyboxImageArchive } from "./oci-image.ts";
 import { type Containerd, containerdMissing, startContainerd } from "./containerd.ts";
 import { assertNoLeftovers, assertPresent, type Traces } from "./leftovers.ts";
 
@@ -119,6 +120,27 @@ Deno.test({ name: "ctr run --rm: output and exit codes, nothing left", ignore },
   const e = await ctd().run(["--rm"], rootfs(three), three, ["/bin/sh", "-c", `exit 3; :${three}`]);
   assertEquals(e.code, 3, e.stderr);
   await assertGone(three);
+});
+
+Deno.test({ name: "ctr run --uidmap: a user-namespaced container", ignore }, async () => {
+  const id = uniqueId();
+  // ctr applies --uidmap to images only (a remapped snapshot), so the test rootfs goes in as one.
+  const image = `docker.io/library/tsrun-test-${NAMESPACE}:latest`;
+  const dir = join(ctd().dir, "image");
+  Deno.mkdirSync(dir);
+  await ctrOk(["image", "import", await busyboxImageArchive(dir, image)]);
+  // containerd keeps the runtime root under a 0700 /run/containerd: the init must not need it.
+  const r = await ctd().ctr([
+    ...["run", "--rm", "--runc-binary", TSRUN],
+    ...["--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536", image, id],
+    ...["/bin/sh", "-c", `cat /proc/self/uid_map /proc/self/gid_map; : ${id}`],
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.stdout.split(/\s+/).filter(Boolean), "0 100000 65536 0 100000 65536".split(" "));
+  // ctr passed the mapping as task options, so the shim ran "runc": the wrapper, i.e. tsrun.
+  match(ctd().runcCalls(), new RegExp(`create .*${id}`));
+  await assertGone(id);
+  await ctrOk(["image", "rm", "--sync", image]);
 });
 
 Deno.test({ name: "ctr run of a missing executable: the runtime's error", ignore }, async () => {

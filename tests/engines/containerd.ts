@@ -2,7 +2,8 @@
 // CRI plugin, started and stopped by the test file. Containers run from plain rootfs directories
 // (`ctr run --rootfs`), so no image or snapshotter is involved, with tsrun as the shim's runc
 // binary. The shim keeps runc state in /run/containerd/runc/<namespace> (§2.1): each file uses
-// a namespace of its own.
+// a namespace of its own. When ctr drops --runc-binary (task options such as --uidmap, §2.4) the
+// shim runs `runc` from its PATH: there, a wrapper that logs the call and runs tsrun.
 import { join } from "node:path";
 import { hasCommand, mountsUnder, TSRUN } from "../helpers/mod.ts";
 import { command, type CommandOptions, type CommandResult, eventually } from "./command.ts";
@@ -12,6 +13,8 @@ export interface Containerd {
   namespace: string;
   /** tsrun's --root as the shim passes it. */
   runtimeRoot: string;
+  /** Every call of the `runc` wrapper on the daemon's PATH, one argv a line. */
+  runcCalls(): string;
   /** `ctr --address <socket> --namespace <namespace> ...args`. */
   ctr(args: string[], opts?: CommandOptions): Promise<CommandResult>;
   /** `ctr run` of `rootfs` with tsrun as the runtime; `flags` go before the rootfs. */
@@ -44,11 +47,22 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 /** Starts containerd and waits until it answers; throws with its log when it cannot start. */
 export async function startContainerd(namespace: string): Promise<Containerd> {
   const dir = await Deno.makeTempDir({ prefix: "tsrun-containerd-" });
+  // As containerd makes its state directory: searchable, so that a user-namespaced container
+  // reaches its bundle (runc opens the rootfs by path there too).
+  await Deno.chmod(dir, 0o711);
   const socket = join(dir, "containerd.sock");
   const log = join(dir, "containerd.log");
   await Deno.writeTextFile(join(dir, "config.toml"), config(dir));
+  const calls = join(dir, "runc-calls");
+  Deno.mkdirSync(join(dir, "bin"));
+  Deno.writeTextFileSync(
+    join(dir, "bin", "runc"),
+    `#!/bin/sh\necho "$*" >>'${calls}'\nexec '${TSRUN}' "$@"\n`,
+    { mode: 0o755 },
+  );
   const daemon = new Deno.Command("/bin/sh", {
     args: ["-c", 'exec containerd --config "$1" >"$2" 2>&1', "sh", join(dir, "config.toml"), log],
+    env: { PATH: `${join(dir, "bin")}:${Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin"}` },
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -73,6 +87,7 @@ export async function startContainerd(namespace: string): Promise<Containerd> {
     dir,
     namespace,
     runtimeRoot,
+    runcCalls: () => Deno.readTextFileSync(calls),
     ctr,
     run: (flags, rootfs, id, argv) =>
       ctr(["run", "--runc-binary", TSRUN, ...flags, "--rootfs", rootfs, id, ...argv]),
