@@ -31,15 +31,25 @@ interface Probe {
   bundle: Bundle;
 }
 
-async function startProbe(t: CopiedTsrun, id: string): Promise<Probe> {
+/** Runs `body` with a probe container running; the container goes whatever happens. */
+async function withProbe(
+  t: CopiedTsrun,
+  id: string,
+  body: (p: Probe) => Promise<void>,
+): Promise<void> {
   const bundle = await makeBundle({
     args: ["sh", "-c", "sh /probe.sh >/result 2>&1"],
     config: (c) => c.root.readonly = false,
   });
-  Deno.copyFileSync(PROBE, join(bundle.rootfs, "probe.sh"));
-  assertEquals((await t.run(["run", "-d", "-b", bundle.dir, id])).code, 0);
-  const pid = JSON.parse((await t.run(["state", id])).stdout).pid;
-  return { id, pid, bundle };
+  try {
+    Deno.copyFileSync(PROBE, join(bundle.rootfs, "probe.sh"));
+    assertEquals((await t.run(["run", "-d", "-b", bundle.dir, id])).code, 0);
+    const pid = JSON.parse((await t.run(["state", id])).stdout).pid;
+    await body({ id, pid, bundle });
+  } finally {
+    await t.run(["delete", "-f", id]);
+    await bundle.cleanup();
+  }
 }
 
 /** Places the control process in the probe's pid namespace; returns its executable's path. */
@@ -59,12 +69,10 @@ async function control(p: Probe): Promise<string> {
 }
 
 /** Stops the probe; returns its report, checked: only the control may be WRITABLE. */
-async function finish(t: CopiedTsrun, p: Probe, controlExe: string): Promise<string[]> {
+async function finish(p: Probe, controlExe: string): Promise<string[]> {
   const result = join(p.bundle.rootfs, "result");
   Deno.writeTextFileSync(join(p.bundle.rootfs, "stop"), "");
   const out = await until(() => readOr(result), (s) => s.includes("DONE"), 60_000);
-  await t.run(["delete", "-f", p.id]);
-  await p.bundle.cleanup();
   const lines = out.trim().split("\n");
   console.log(`probe report:\n  ${lines.join("\n  ")}`);
   ok(out.includes("DONE"), `the probe did not finish: ${out}`);
@@ -88,25 +96,26 @@ function denied(lines: string[]): string[] {
 Deno.test({ name: "escape probe: exec into the container", ignore }, async () => {
   const t = copiedTsrun();
   try {
-    const p = await startProbe(t, `esc-exec-${Deno.pid}`);
-    for (let round = 0; round < 20; round++) {
-      const r = await t.run(["exec", p.id, "true"]);
-      assertEquals(r.code, 0, r.stderr);
-    }
-    // The race made certain: strace holds the child in execve, after it took the container's
-    // uid and capabilities and before the program replaced tsrun's image.
-    const slow = !skipUnless(hasCommand("strace"), "the held exec round needs strace");
-    if (slow) {
-      const r = await t.run(["exec", p.id, "true"], {
-        prefix: [
-          ...["strace", "-f", "-o", "/dev/null", "-e", "trace=execve"],
-          ...["-e", "inject=execve:delay_enter=1500000", "--"],
-        ],
-      });
-      assertEquals(r.code, 0, r.stderr);
-    }
-    const lines = await finish(t, p, await control(p));
-    if (slow) ok(denied(lines).length > 0, "the probe did not see the held exec child");
+    await withProbe(t, `esc-exec-${Deno.pid}`, async (p) => {
+      for (let round = 0; round < 20; round++) {
+        const r = await t.run(["exec", p.id, "true"]);
+        assertEquals(r.code, 0, r.stderr);
+      }
+      // The race made certain: strace holds the child in execve, after it took the container's
+      // uid and capabilities and before the program replaced tsrun's image.
+      const slow = !skipUnless(hasCommand("strace"), "the held exec round needs strace");
+      if (slow) {
+        const r = await t.run(["exec", p.id, "true"], {
+          prefix: [
+            ...["strace", "-f", "-o", "/dev/null", "-e", "trace=execve"],
+            ...["-e", "inject=execve:delay_enter=1500000", "--"],
+          ],
+        });
+        assertEquals(r.code, 0, r.stderr);
+      }
+      const lines = await finish(p, await control(p));
+      if (slow) ok(denied(lines).length > 0, "the probe did not see the held exec child");
+    });
   } finally {
     t.cleanup();
   }
@@ -118,30 +127,31 @@ Deno.test(
     const t = copiedTsrun();
     const rounds = 3;
     try {
-      const p = await startProbe(t, `esc-pod-${Deno.pid}`);
-      for (let round = 0; round < rounds; round++) {
-        const b = await makeBundle({
-          args: ["true"],
-          config: (c) => {
-            const pid = c.linux.namespaces.find((n: { type: string }) => n.type === "pid");
-            pid.path = `/proc/${p.pid}/ns/pid`;
-          },
-        });
-        const id = `esc-pod-${Deno.pid}-${round}`;
-        try {
-          const r = await t.run(["create", "-b", b.dir, id]);
-          assertEquals(r.code, 0, r.stderr);
-          // The init waits for start in the probe's pid namespace, in full view.
-          await new Promise((r) => setTimeout(r, 300));
-          assertEquals((await t.run(["start", id])).code, 0);
-        } finally {
-          await t.run(["delete", "-f", id]);
-          await b.cleanup();
+      await withProbe(t, `esc-pod-${Deno.pid}`, async (p) => {
+        for (let round = 0; round < rounds; round++) {
+          const b = await makeBundle({
+            args: ["true"],
+            config: (c) => {
+              const pid = c.linux.namespaces.find((n: { type: string }) => n.type === "pid");
+              pid.path = `/proc/${p.pid}/ns/pid`;
+            },
+          });
+          const id = `esc-pod-${Deno.pid}-${round}`;
+          try {
+            const r = await t.run(["create", "-b", b.dir, id]);
+            assertEquals(r.code, 0, r.stderr);
+            // The init waits for start in the probe's pid namespace, in full view.
+            await new Promise((r) => setTimeout(r, 300));
+            assertEquals((await t.run(["start", id])).code, 0);
+          } finally {
+            await t.run(["delete", "-f", id]);
+            await b.cleanup();
+          }
         }
-      }
-      const lines = await finish(t, p, await control(p));
-      // Every waiting init was seen, and none could even be opened: they are non-dumpable.
-      ok(denied(lines).length >= rounds, "the probe did not see each waiting init");
+        const lines = await finish(p, await control(p));
+        // Every waiting init was seen, and none could even be opened: they are non-dumpable.
+        ok(denied(lines).length >= rounds, "the probe did not see each waiting init");
+      });
     } finally {
       t.cleanup();
     }
