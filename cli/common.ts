@@ -27,10 +27,17 @@ export function bundleDir(ctx: Context): string {
   }
 }
 
-/** Validates <bundle>/config.json, or `raw` when the caller has already read and parsed it. */
-export async function loadConfig(bundle: string, raw?: Record<string, unknown>): Promise<Config> {
+/**
+ * Validates <bundle>/config.json, or `raw` (parsed from `text`) when the caller has already read
+ * and parsed it.
+ */
+export async function loadConfig(
+  bundle: string,
+  raw?: Record<string, unknown>,
+  text?: string,
+): Promise<Config> {
   const { loadBundle, validateConfig } = await import("../specs/bundle.ts");
-  const { config, problems } = raw ? validateConfig(raw, bundle) : loadBundle(bundle);
+  const { config, problems } = raw ? validateConfig(raw, bundle, text) : loadBundle(bundle);
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length || !config) {
     const first = errors[0];

@@ -1,11 +1,12 @@
 // Loading a bundle's config.json: read, check the structure, then the semantics. Never throws
 // for bad input; every finding comes back as a Problem.
 import { SPEC_VERSION } from "./implemented.ts";
+import { exactIntegers } from "./exact-integers.ts";
 import { readJsonObject } from "./json-file.ts";
 import type { Problem } from "./problem.ts";
 import { type Config, ConfigSchema } from "./schema/config.ts";
 import { checkConfig } from "./semantic/index.ts";
-import { unknownKeys } from "./unknown-keys.ts";
+import { checkKeys } from "./unknown-keys.ts";
 import { parseWith } from "./zod-problems.ts";
 
 export interface LoadedBundle {
@@ -13,12 +14,23 @@ export interface LoadedBundle {
   config: Config | undefined;
   /** Errors and warnings in document order of the checks; errors mean "do not create". */
   problems: Problem[];
+  /** The text of config.json, when it could be read. */
+  text?: string;
 }
 
-/** Validates an already parsed config.json object found in `bundleDir`. */
-export function validateConfig(data: unknown, bundleDir: string): LoadedBundle {
-  const { value, problems } = parseWith(ConfigSchema, data);
-  const all = [...problems, ...unknownKeys(ConfigSchema, data)];
+/**
+ * Validates an already parsed config.json object found in `bundleDir`. With `text`, the source
+ * it was parsed from, integers too long for a double are judged on their exact digits.
+ */
+export function validateConfig(data: unknown, bundleDir: string, text?: string): LoadedBundle {
+  const keys = checkKeys(ConfigSchema, data);
+  data = keys.value;
+  const parsed = parseWith(ConfigSchema, data);
+  const exact = text === undefined ? [] : exactIntegers(ConfigSchema, text, parsed.problems);
+  // A number out of range by its digits is a structural error like any other.
+  const problems = [...parsed.problems, ...exact];
+  const value = exact.length ? undefined : parsed.value;
+  const all = [...problems, ...keys.problems];
   if (value) {
     all.push(...checkConfig(value, { bundleDir }));
   } else {
@@ -62,6 +74,6 @@ function salvage(
 /** Reads and validates `<bundleDir>/config.json`. */
 export function loadBundle(bundleDir: string): LoadedBundle {
   const read = readJsonObject(`${bundleDir.replace(/\/+$/, "") || "/"}/config.json`);
-  if (read.problem) return { config: undefined, problems: [read.problem] };
-  return validateConfig(read.value, bundleDir);
+  if (read.problem) return { config: undefined, problems: [read.problem], text: read.text };
+  return { ...validateConfig(read.value, bundleDir, read.text), text: read.text };
 }

@@ -6,15 +6,17 @@ import { error, type Problem } from "./problem.ts";
 /** Far above any real config; keeps a runaway file (or /dev/zero) from eating memory. */
 export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
-export type JsonRead = { value: Record<string, unknown>; problem?: undefined } | {
+export type JsonRead = { value: Record<string, unknown>; text: string; problem?: undefined } | {
   value?: undefined;
+  /** The text, when the file could be read. */
+  text?: string;
   problem: Problem;
 };
 
 /** Reads `path` and parses it as a JSON object. */
 export function readJsonObject(path: string): JsonRead {
-  const fail = (message: string): JsonRead => ({ problem: error("", message) });
-  let text: string;
+  let text: string | undefined;
+  const fail = (message: string): JsonRead => ({ problem: error("", message), text });
   try {
     // stat first: reading a FIFO would block and reading a device might never end.
     const st = Deno.statSync(path);
@@ -39,7 +41,7 @@ export function readJsonObject(path: string): JsonRead {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return fail(`expected a JSON object, got ${describe(value)}`);
   }
-  return { value: value as Record<string, unknown> };
+  return { value: value as Record<string, unknown>, text };
 }
 
 /** V8's JSON errors quote the input: keep control bytes of binary garbage off the terminal. */

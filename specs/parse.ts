@@ -1,9 +1,11 @@
 // Parsing the other JSON documents the CLI accepts: `exec --process` and `update --resources`.
+import type { z } from "zod";
 import { type Problem } from "./problem.ts";
 import { checkResources, type LinuxResources, LinuxResourcesSchema } from "./resources.ts";
 import { type Process, ProcessSchema } from "./schema/process.ts";
 import { checkProcess } from "./semantic/process.ts";
-import { unknownKeys } from "./unknown-keys.ts";
+import { exactIntegers } from "./exact-integers.ts";
+import { checkKeys } from "./unknown-keys.ts";
 import { parseWith } from "./zod-problems.ts";
 
 export interface Parsed<T> {
@@ -12,18 +14,30 @@ export interface Parsed<T> {
   problems: Problem[];
 }
 
+/**
+ * The structure of `json` against `schema`: null optional members dropped, unknown keys warned
+ * about and, given the `text` it was parsed from, long integers judged on their digits.
+ */
+function structure<T extends z.ZodType>(schema: T, json: unknown, text?: string) {
+  const keys = checkKeys(schema, json);
+  const { value, problems } = parseWith(schema, keys.value);
+  const exact = text === undefined ? [] : exactIntegers(schema, text, problems);
+  return {
+    value: exact.length ? undefined : value,
+    problems: [...problems, ...exact, ...keys.problems],
+  };
+}
+
 /** A process object, as `runc exec --process process.json` reads it. */
-export function parseProcess(json: unknown): Parsed<Process> {
-  const { value, problems } = parseWith(ProcessSchema, json);
-  const all = [...problems, ...unknownKeys(ProcessSchema, json)];
-  if (value) all.push(...checkProcess(value, []));
-  return { value, problems: all };
+export function parseProcess(json: unknown, text?: string): Parsed<Process> {
+  const { value, problems } = structure(ProcessSchema, json, text);
+  if (value) problems.push(...checkProcess(value, []));
+  return { value, problems };
 }
 
 /** A linux.resources object, as `runc update --resources resources.json` reads it. */
 export function parseResources(json: unknown): Parsed<LinuxResources> {
-  const { value, problems } = parseWith(LinuxResourcesSchema, json);
-  const all = [...problems, ...unknownKeys(LinuxResourcesSchema, json)];
-  if (value) all.push(...checkResources(value, ""));
-  return { value, problems: all };
+  const { value, problems } = structure(LinuxResourcesSchema, json);
+  if (value) problems.push(...checkResources(value, ""));
+  return { value, problems };
 }

@@ -7,20 +7,36 @@ import { z } from "zod";
 // costs more than it saves on a single parse.
 z.config({ jitless: true });
 
+/** The exact range of each integer schema, for judging numbers a double cannot hold. */
+export const INTEGER_RANGES = new WeakMap<
+  z.ZodType,
+  { min: bigint; max: bigint; message: (got: string) => string }
+>();
+
 /**
- * An integer in [min, max]. 64-bit bounds are compared as doubles: JSON.parse already rounded
- * 18446744073709551615 (RLIM_INFINITY) to 2^64, so that value must still pass as a uint64.
+ * An integer in [min, max]. Bounds beyond 2^53 are compared as doubles here: JSON.parse already
+ * rounded 18446744073709551615 (RLIM_INFINITY) to 2^64, so that double must pass as a uint64.
+ * The digits of such long numbers are judged exactly against INTEGER_RANGES (exact-integers.ts).
  */
-function integer(kind: string, min: number, max: number) {
-  return z.number().refine((n) => Number.isInteger(n) && n >= min && n <= max, {
-    error: (iss) => `expected ${kind} (${min}..${max}), got ${iss.input}`,
+export function integer(
+  kind: string,
+  min: bigint,
+  max: bigint,
+  message = (got: unknown) => `expected ${kind} (${min}..${max}), got ${got}`,
+) {
+  const [lo, hi] = [Number(min), Number(max)];
+  const schema = z.number().refine((n) => Number.isInteger(n) && n >= lo && n <= hi, {
+    error: (iss) => message(iss.input),
   });
+  INTEGER_RANGES.set(schema, { min, max, message });
+  return schema;
 }
 
-export const int32 = integer("int32", -(2 ** 31), 2 ** 31 - 1);
-export const int64 = integer("int64", -(2 ** 63), 2 ** 63);
-export const uint32 = integer("uint32", 0, 0xffffffff);
-export const uint64 = integer("uint64", 0, 2 ** 64);
+export const int32 = integer("int32", -(2n ** 31n), 2n ** 31n - 1n);
+export const int64 = integer("int64", -(2n ** 63n), 2n ** 63n - 1n);
+export const uint16 = integer("uint16", 0n, 0xffffn);
+export const uint32 = integer("uint32", 0n, 0xffffffffn);
+export const uint64 = integer("uint64", 0n, 2n ** 64n - 1n);
 
 /** A short, bounded description of a JSON value for error messages. */
 export function describe(v: unknown): string {

@@ -2,12 +2,9 @@
 // type (ranges, list syntax, cross-field rules). Unknown keys are kept and ignored, so newer
 // configs still load.
 import { z } from "zod";
-import { int64, object, uint32, uint64 } from "./primitives.ts";
+import { int64, object, uint16, uint32, uint64 } from "./primitives.ts";
 import { error, pointer, type Problem, warning } from "./problem.ts";
 
-const uint16 = z.number().refine((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff, {
-  error: (iss) => `expected uint16 (0..65535), got ${iss.input}`,
-});
 export const DeviceRuleSchema = object({
   allow: z.boolean(),
   type: z.string().optional(),

@@ -1,29 +1,56 @@
-// Warnings for object keys the schema does not know. The spec makes runtimes ignore them, which
-// also hides typos ("namspaces"), so validation names each one and suggests a close known key.
+// What the schema alone cannot say about a document's keys, found in one walk guided by the
+// schema: keys it does not know (the spec makes runtimes ignore them, which also hides typos
+// such as "namspaces", so each one is named with a close known key), and Go-style nulls in
+// optional members (Go writes nil slices and pointers as null; runc reads them as absent, so
+// they are dropped with a warning).
 import { z } from "zod";
 import { pointer, type Problem, warning } from "./problem.ts";
 
-export function unknownKeys(schema: z.ZodType, data: unknown, path: PropertyKey[] = []): Problem[] {
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
-    return unknownKeys(schema.unwrap() as z.ZodType, data, path);
-  }
-  if (schema instanceof z.ZodArray && Array.isArray(data)) {
-    return data.flatMap((d, i) => unknownKeys(schema.element as z.ZodType, d, [...path, i]));
-  }
-  if (!isObject(data)) return [];
-  if (schema instanceof z.ZodRecord) {
-    const value = schema.def.valueType as z.ZodType;
-    return Object.entries(data).flatMap(([k, v]) => unknownKeys(value, v, [...path, k]));
-  }
-  if (!(schema instanceof z.ZodObject)) return [];
-  const shape = schema.shape as Record<string, z.ZodType>;
-  const known = Object.keys(shape);
-  return Object.entries(data).flatMap(([k, v]) => {
-    if (Object.hasOwn(shape, k)) return unknownKeys(shape[k], v, [...path, k]);
-    const guess = closest(k, known);
-    const hint = guess ? ` (did you mean "${guess}"?)` : "";
-    return [warning(pointer(...path, k), `unknown field, ignored${hint}`)];
-  });
+export interface Checked {
+  /** The document without null optional members (the input itself when it had none). */
+  value: unknown;
+  problems: Problem[];
+}
+
+export function checkKeys(schema: z.ZodType, data: unknown): Checked {
+  const problems: Problem[] = [];
+  const walk = (schema: z.ZodType, data: unknown, path: PropertyKey[]): unknown => {
+    if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
+      return walk(schema.unwrap() as z.ZodType, data, path);
+    }
+    if (schema instanceof z.ZodArray && Array.isArray(data)) {
+      const out = data.map((d, i) => walk(schema.element as z.ZodType, d, [...path, i]));
+      return out.some((v, i) => v !== data[i]) ? out : data;
+    }
+    if (!isObject(data)) return data;
+    let copy: Record<string, unknown> | undefined;
+    const set = (k: string, v: unknown) => {
+      if (v === data[k]) return;
+      copy ??= { ...data };
+      if (v === undefined) delete copy[k];
+      else copy[k] = v;
+    };
+    if (schema instanceof z.ZodRecord) {
+      const value = schema.def.valueType as z.ZodType;
+      for (const [k, v] of Object.entries(data)) set(k, walk(value, v, [...path, k]));
+      return copy ?? data;
+    }
+    if (!(schema instanceof z.ZodObject)) return data;
+    const shape = schema.shape as Record<string, z.ZodType>;
+    for (const [k, v] of Object.entries(data)) {
+      if (!Object.hasOwn(shape, k)) {
+        const guess = closest(k, Object.keys(shape));
+        const hint = guess ? ` (did you mean "${guess}"?)` : "";
+        problems.push(warning(pointer(...path, k), `unknown field, ignored${hint}`));
+      } else if (v === null && shape[k] instanceof z.ZodOptional) {
+        problems.push(warning(pointer(...path, k), "null, treated as absent"));
+        set(k, undefined);
+      } else set(k, walk(shape[k], v, [...path, k]));
+    }
+    return copy ?? data;
+  };
+  const value = walk(schema, data, []);
+  return { value, problems };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -67,7 +67,7 @@ async function readProcessFile(path: string): Promise<Process> {
   const { parseProcess } = await import("../../specs/parse.ts");
   const read = readJsonObject(path);
   if (read.problem) throw new Error(`--process ${path}: ${read.problem.message}`);
-  const { value, problems } = parseProcess(read.value);
+  const { value, problems } = parseProcess(read.value, read.text);
   const first = problems.find((p) => p.severity === "error");
   if (first || !value) {
     throw new Error(`--process ${path}: ${first?.pointer || "/"}: ${first?.message ?? "invalid"}`);

@@ -24,10 +24,10 @@ export interface CreateOptions {
   id: string;
   bundle: string;
   /**
-   * Validates <bundle>/config.json, already parsed as `raw` when create could read it (else read
-   * it again to report why not); throws a one-line error when invalid.
+   * Validates <bundle>/config.json, already read as `text` and parsed as `raw` when create could
+   * (else read it again to report why not); throws a one-line error when invalid.
    */
-  loadConfig(bundle: string, raw?: Record<string, unknown>): Promise<Config>;
+  loadConfig(bundle: string, raw?: Record<string, unknown>, text?: string): Promise<Config>;
   store: Store;
   pidFile?: string;
   /** AF_UNIX socket path that receives the pty master (process.terminal). */
@@ -78,17 +78,18 @@ function idMap(maps: { containerID: number; hostID: number; size: number }[] = [
 }
 
 /**
- * config.json parsed without validation, or undefined when it is not a regular file of sane size
- * holding a JSON object (validation then reads it itself and says what is wrong).
+ * config.json parsed without validation, with its text, or undefined when it is not a regular
+ * file of sane size holding a JSON object (validation then reads it and says what is wrong).
  */
-function peekConfig(bundle: string): Record<string, unknown> | undefined {
+function peekConfig(bundle: string): { raw: Record<string, unknown>; text: string } | undefined {
   const path = `${bundle}/config.json`;
   try {
     // stat first: reading a FIFO would block, a device might never end.
     const st = Deno.statSync(path);
     if (!st.isFile || st.size > MAX_CONFIG_BYTES) return undefined;
-    const v = JSON.parse(Deno.readTextFileSync(path));
-    return v && typeof v === "object" && !Array.isArray(v) ? v : undefined;
+    const text = Deno.readTextFileSync(path);
+    const raw = JSON.parse(text);
+    return raw && typeof raw === "object" && !Array.isArray(raw) ? { raw, text } : undefined;
   } catch {
     return undefined;
   }
@@ -99,10 +100,11 @@ const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 
 export async function createContainer(opts: CreateOptions): Promise<Created> {
   const { id, bundle, store } = opts;
-  const raw = peekConfig(bundle);
+  const peeked = peekConfig(bundle);
+  const raw = peeked?.raw;
   const early = raw && peekNamespaces(raw);
   // A config too broken to read is reported by validation before anything is made.
-  let config = early ? undefined : await opts.loadConfig(bundle, raw);
+  let config = early ? undefined : await opts.loadConfig(bundle, raw, peeked?.text);
   const undo = new Undo();
   store.claim(id);
   undo.push(() => store.remove(id));
@@ -142,7 +144,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
-    config ??= await opts.loadConfig(bundle, raw);
+    config ??= await opts.loadConfig(bundle, raw, peeked?.text);
     if (!config.process) {
       throw new RuntimeError("config.json: /process: required to create a container");
     }

@@ -117,7 +117,8 @@ export function peekNamespaces(raw: unknown): NamespaceRequest[] | undefined {
   const out: NamespaceRequest[] = [];
   for (const ns of list) {
     if (typeof ns?.type !== "string" || !Object.hasOwn(NAMESPACES, ns.type)) return undefined;
-    if (ns.path !== undefined && typeof ns.path !== "string") return undefined;
+    // A Go-style null path is absent, as validation treats it.
+    if (ns.path != null && typeof ns.path !== "string") return undefined;
     out.push({ type: ns.type as NamespaceType, path: ns.path || undefined });
   }
   return out;

@@ -1,6 +1,6 @@
 // config.json `hooks` (config.md#posix-platform-hooks).
 import { z } from "zod";
-import { object, strings } from "../primitives.ts";
+import { integer, object, strings } from "../primitives.ts";
 
 /** Hook names in the order the lifecycle runs them. */
 export const HOOK_NAMES = [
@@ -18,9 +18,12 @@ export const HookSchema = object({
   path: z.string(),
   args: strings.optional(),
   env: strings.optional(),
-  timeout: z.number().refine((n) => Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1, {
-    error: (iss) => `expected a whole number of seconds >= 1, got ${JSON.stringify(iss.input)}`,
-  }).optional(),
+  timeout: integer(
+    "timeout",
+    1n,
+    2n ** 31n - 1n,
+    (got) => `expected a whole number of seconds >= 1, got ${JSON.stringify(got)}`,
+  ).optional(),
 });
 
 const hookList = z.array(HookSchema).optional();
