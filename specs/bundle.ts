@@ -14,7 +14,7 @@ export interface LoadedBundle {
   config: Config | undefined;
   /** Errors and warnings in document order of the checks; errors mean "do not create". */
   problems: Problem[];
-  /** The text of config.json, when it could be read. */
+  /** The text of config.json, when it is a JSON object. */
   text?: string;
 }
 
@@ -74,6 +74,6 @@ function salvage(
 /** Reads and validates `<bundleDir>/config.json`. */
 export function loadBundle(bundleDir: string): LoadedBundle {
   const read = readJsonObject(`${bundleDir.replace(/\/+$/, "") || "/"}/config.json`);
-  if (read.problem) return { config: undefined, problems: [read.problem], text: read.text };
+  if (read.problem) return { config: undefined, problems: [read.problem] };
   return { ...validateConfig(read.value, bundleDir, read.text), text: read.text };
 }

@@ -8,15 +8,14 @@ export const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 export type JsonRead = { value: Record<string, unknown>; text: string; problem?: undefined } | {
   value?: undefined;
-  /** The text, when the file could be read. */
-  text?: string;
+  text?: undefined;
   problem: Problem;
 };
 
 /** Reads `path` and parses it as a JSON object. */
 export function readJsonObject(path: string): JsonRead {
-  let text: string | undefined;
-  const fail = (message: string): JsonRead => ({ problem: error("", message), text });
+  const fail = (message: string): JsonRead => ({ problem: error("", message) });
+  let text: string;
   try {
     // stat first: reading a FIFO would block and reading a device might never end.
     const st = Deno.statSync(path);

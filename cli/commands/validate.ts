@@ -1,50 +1,78 @@
-// `tsrun validate`: every problem of a bundle's config.json in one run.
+// `tsrun validate`: every problem of one or many bundles' config.json in one run, placed at
+// their lines and columns, printed for people or for CI.
 import type { Command } from "../command.ts";
-import { bundleFlag } from "../common.ts";
-import { formatProblem, loadBundle, type Problem } from "../../specs/config.ts";
-
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? "" : "s"}`;
-}
+import { UsageError } from "../args.ts";
+import { bundleFlag, warner } from "../common.ts";
+import { loadBundle } from "../../specs/bundle.ts";
+import { findBundles } from "../validate/discover.ts";
+import { type BundleReport, type Format, FORMATS, locate, PRINTERS } from "../validate/report.ts";
 
 const command: Command = {
   def: {
     name: "validate",
-    summary: "check a bundle's config.json against the OCI runtime spec",
+    summary: "check bundles' config.json against the OCI runtime spec",
     usage: "",
     minArgs: 0,
     maxArgs: 0,
-    description: `Checks config.json in the bundle directory (the current directory by default):
+    description: `Checks config.json of each bundle (the current directory when none is given):
 its JSON structure against runtime-spec 1.2, then what runc would refuse at create (paths,
 namespaces, mappings, capabilities, rlimits, sysctls, seccomp...) and what tsrun does not
-implement. Prints one line per problem on stdout, "JSON-pointer: message", warnings
-prefixed "warning: ", then a summary line. Exits 1 if there is any error, 0 otherwise.
-With --json, prints {"valid", "errors", "warnings"} instead.`,
+implement. With --host, also what this machine lacks for the bundle (cgroup controllers and
+files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp), as warnings.
+
+Formats: text prints "FILE:LINE:COLUMN: JSON-pointer: message" per problem (warnings say
+"warning: "), then a summary line per bundle and a total; json prints {"valid", "errors",
+"warnings", "bundles"}, each problem with its file, line and column; github prints workflow
+commands (::error file=...,line=...,col=...::) that annotate the pull request; junit prints
+JUnit XML, a test case per bundle. Exits 1 if any bundle has an error, 0 otherwise.`,
     flags: [
-      bundleFlag,
-      { name: "json", type: "boolean", help: "print the result as JSON" },
+      {
+        ...bundleFlag,
+        multiple: true,
+        default: undefined,
+        help: "a bundle directory to check (repeatable; default: the current directory)",
+      },
+      {
+        name: "recursive",
+        short: "r",
+        type: "string",
+        multiple: true,
+        value: "DIR",
+        help: "check every bundle (directory holding a config.json) below DIR",
+      },
+      {
+        name: "format",
+        type: "string",
+        value: "FORMAT",
+        help: `output format: ${FORMATS.join(", ")}`,
+      },
+      { name: "json", type: "boolean", help: "short for --format json" },
+      { name: "host", type: "boolean", help: "also check what this host lacks for each bundle" },
     ],
   },
-  run(ctx) {
-    const bundle = (ctx.flags.bundle as string | undefined) || ".";
-    const { problems } = loadBundle(bundle);
-    const errors = problems.filter((p) => p.severity === "error");
-    const warnings = problems.filter((p) => p.severity === "warning");
-    const strip = ({ pointer, message }: Problem) => ({ pointer, message });
-    const lines = ctx.flags.json
-      ? [JSON.stringify({
-        valid: errors.length === 0,
-        errors: errors.map(strip),
-        warnings: warnings.map(strip),
-      })]
-      : [
-        ...problems.map((p) => formatProblem(p)),
-        problems.length === 0
-          ? "config.json: valid"
-          : `config.json: ${count(errors.length, "error")}, ${count(warnings.length, "warning")}`,
-      ];
-    console.log(lines.join("\n"));
-    return errors.length > 0 ? 1 : 0;
+  async run(ctx) {
+    const format = (ctx.flags.format as string | undefined) ?? (ctx.flags.json ? "json" : "text");
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`invalid format "${format}": expected one of ${FORMATS.join(", ")}`);
+    }
+    if (ctx.flags.json && format !== "json") {
+      throw new UsageError(`--json contradicts --format ${format}`);
+    }
+    const warn = warner(ctx);
+    const bundles = [
+      ...ctx.flags.bundle as string[],
+      ...(ctx.flags.recursive as string[]).flatMap((dir) => findBundles(dir, warn)),
+    ];
+    if (bundles.length === 0) bundles.push(".");
+    // Imported only when asked: it reads the host's cgroups, /proc and /sys.
+    const host = ctx.flags.host ? await import("../../runtime/readiness.ts") : undefined;
+    const reports: BundleReport[] = bundles.map((bundle) => {
+      const loaded = loadBundle(bundle);
+      const lacking = host && loaded.config ? host.hostProblems(loaded.config) : [];
+      return locate(bundle, loaded, lacking);
+    });
+    console.log(PRINTERS[format as Format](reports));
+    return reports.some((r) => r.errors > 0) ? 1 : 0;
   },
 };
 

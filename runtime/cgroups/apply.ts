@@ -1,5 +1,6 @@
 // Carries out a list of control-file writes, with errors that name the config field.
-import { errnoOf, exists, fieldError, readOptional, writeFile } from "./files.ts";
+import type { LinuxResources } from "../../specs/resources.ts";
+import { CgroupError, errnoOf, exists, fieldError, readOptional, writeFile } from "./files.ts";
 import type { HostView, Write } from "./types.ts";
 
 /** A write with the directory it goes to. */
@@ -55,4 +56,44 @@ function explain(w: PlannedWrite, e: unknown): Error {
     why = `the kernel refused it (current usage ${usage ?? "unknown"} bytes)`;
   }
   return fieldError(w.field, `cannot write "${w.value}" to ${w.file}: ${why}`);
+}
+
+/**
+ * Why each section of `r` cannot be applied on this host, without throwing: what `plan` refuses
+ * (a controller the host lacks...), and control files the kernel does not have, looked up in
+ * the nearest existing directory of each write. The cgroup2 root (no cgroup.type) lacks most
+ * files every other cgroup has: there a child cgroup that has the controller is asked instead.
+ */
+export function lacking(
+  r: LinuxResources,
+  plan: (part: LinuxResources) => PlannedWrite[],
+): string[] {
+  // One reason per field: the first file it misses.
+  const out = new Map<string, string>();
+  for (const [section, value] of Object.entries(r)) {
+    try {
+      for (const w of plan({ [section]: value })) {
+        const dir = probeDir(w.dir, w.controller);
+        if (dir !== undefined && !exists(`${dir}/${w.file}`) && !out.has(w.field)) {
+          out.set(w.field, `linux.resources.${w.field}: this kernel has no ${w.file}`);
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof CgroupError)) throw e;
+      out.set(section, e.message);
+    }
+  }
+  return [...out.values()];
+}
+
+/** An existing cgroup directory whose files show what `dir` would have, if there is one. */
+function probeDir(dir: string, controller: string): string | undefined {
+  while (!exists(dir) && dir.lastIndexOf("/") > 0) dir = dir.slice(0, dir.lastIndexOf("/"));
+  if (!exists(`${dir}/cgroup.controllers`) || exists(`${dir}/cgroup.type`)) return dir;
+  for (const e of Deno.readDirSync(dir)) {
+    const child = `${dir}/${e.name}`;
+    const controllers = e.isDirectory ? readOptional(`${child}/cgroup.controllers`) : undefined;
+    if (controller === "cgroup" || controllers?.split(/\s+/).includes(controller)) return child;
+  }
+  return undefined;
 }

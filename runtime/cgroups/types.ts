@@ -35,6 +35,8 @@ export interface CgroupManager {
   readonly paths: Record<string, string>;
   /** Throws a one-line error when `resources` asks for something this host cannot do. */
   validate(resources: LinuxResources): void;
+  /** Every reason (one line each) this host cannot apply `resources`, section by section. */
+  lacking(resources: LinuxResources): string[];
   /** Validates `resources` (when given), then creates the cgroup directories; directories it
    * created are removed again if a later step fails. */
   create(resources?: LinuxResources): void;

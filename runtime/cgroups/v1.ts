@@ -2,7 +2,7 @@
 // the same path in the unified (cgroup2) tree, as runc does, and uses that tree for a section
 // whose controller only it offers (hugetlb, rdma) and for `unified` keys.
 import type { LinuxResources } from "../../specs/resources.ts";
-import { applyWrites, dirView, type PlannedWrite } from "./apply.ts";
+import { applyWrites, dirView, lacking, type PlannedWrite } from "./apply.ts";
 import type { CgroupHost, Hierarchy } from "./detect.ts";
 import {
   CgroupError,
@@ -108,6 +108,10 @@ export class V1Manager implements CgroupManager {
 
   validate(r: LinuxResources): void {
     this.#plan(r);
+  }
+
+  lacking(r: LinuxResources): string[] {
+    return lacking(r, (part) => this.#plan(part));
   }
 
   create(r?: LinuxResources): void {

@@ -1,6 +1,6 @@
 // The cgroup v2 manager: one directory in the unified hierarchy.
 import type { LinuxResources } from "../../specs/resources.ts";
-import { applyWrites, dirView } from "./apply.ts";
+import { applyWrites, dirView, lacking } from "./apply.ts";
 import type { CgroupHost } from "./detect.ts";
 import { normalizeDeviceRules } from "./devices.ts";
 import { setDeviceFilter } from "./ebpf/devices.ts";
@@ -43,6 +43,10 @@ export class V2Manager implements CgroupManager {
 
   validate(r: LinuxResources): void {
     this.#plan(r);
+  }
+
+  lacking(r: LinuxResources): string[] {
+    return lacking(r, (part) => this.#plan(part).map((w) => ({ ...w, dir: this.dir })));
   }
 
   create(r?: LinuxResources): void {

@@ -25,6 +25,14 @@ async function inBundle<T>(
   }
 }
 
+/** "LINE:COLUMN" (1-based) of the first `needle` in `text`: where a problem must be placed. */
+function at(text: string, needle: string): string {
+  const i = text.indexOf(needle);
+  assert.ok(i >= 0, needle);
+  const before = text.slice(0, i).split("\n");
+  return `${before.length}:${before.at(-1)!.length + 1}`;
+}
+
 /** No JavaScript stack trace leaked to the user. */
 function assertNoStack(text: string): void {
   assert.doesNotMatch(text, /^\s+at .*[:(]/m, text);
@@ -84,16 +92,22 @@ Deno.test("validate prints every problem, one line each, then a summary", async 
   c.process.cwd = "relative";
   c.linux.namespaces[2].type = "pidd";
   c.hooks = { prestart: [{ path: "/bin/true" }] };
-  await inBundle(JSON.stringify(c), async (dir) => {
+  const text = JSON.stringify(c, null, 2);
+  await inBundle(text, async (dir) => {
     const r = await tsrun(["validate", "--bundle", dir]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, "");
+    const f = `${dir}/config.json`;
     assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-      "/ociVersion: expected string, got number 1",
-      '/linux/namespaces/2/type: unknown namespace "pidd", expected one of cgroup, ipc, mount, network, pid, time, user, uts',
+      `${f}:${at(text, '"ociVersion"')}: /ociVersion: expected string, got number 1`,
+      `${f}:${
+        at(text, '"type": "pidd"')
+      }: /linux/namespaces/2/type: unknown namespace "pidd", expected one of cgroup, ipc, mount, network, pid, time, user, uts`,
       // Structural errors do not hide the semantic checks of the parts that parsed.
-      '/process/cwd: cwd must be absolute, got "relative"',
-      "warning: /hooks/prestart: deprecated: use createRuntime, createContainer or startContainer",
+      `${f}:${at(text, '"cwd"')}: /process/cwd: cwd must be absolute, got "relative"`,
+      `${f}:${
+        at(text, '"prestart"')
+      }: warning: /hooks/prestart: deprecated: use createRuntime, createContainer or startContainer`,
       "config.json: 3 errors, 1 warning",
     ]);
   });
@@ -103,12 +117,15 @@ Deno.test("validate: semantic errors of a structurally valid config", async () =
   const c = baseConfig();
   c.process.cwd = "relative";
   c.process.env = ["NOVALUE"];
-  await inBundle(JSON.stringify(c), async (dir) => {
+  const text = JSON.stringify(c, null, 2);
+  await inBundle(text, async (dir) => {
     const r = await tsrun(["validate", "--bundle", dir]);
     assert.equal(r.code, 1);
+    const f = `${dir}/config.json`;
     assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-      '/process/cwd: cwd must be absolute, got "relative"',
-      '/process/env/0: "NOVALUE" is not KEY=VALUE',
+      `${f}:${at(text, '"cwd"')}: /process/cwd: cwd must be absolute, got "relative"`,
+      // An array element is placed at the element itself.
+      `${f}:${at(text, '"NOVALUE"')}: /process/env/0: "NOVALUE" is not KEY=VALUE`,
       "config.json: 2 errors, 0 warnings",
     ]);
   });
@@ -117,11 +134,14 @@ Deno.test("validate: semantic errors of a structurally valid config", async () =
 Deno.test("validate: warnings alone exit 0", async () => {
   const c = baseConfig();
   c.process.terminl = true;
-  await inBundle(JSON.stringify(c), async (dir) => {
+  const text = JSON.stringify(c, null, 2);
+  await inBundle(text, async (dir) => {
     const r = await tsrun(["validate", "--bundle", dir]);
     assert.equal(r.code, 0);
     assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-      'warning: /process/terminl: unknown field, ignored (did you mean "terminal"?)',
+      `${dir}/config.json:${
+        at(text, '"terminl"')
+      }: warning: /process/terminl: unknown field, ignored (did you mean "terminal"?)`,
       "config.json: 0 errors, 1 warning",
     ]);
   });
@@ -131,22 +151,40 @@ Deno.test("validate --json", async () => {
   const c = baseConfig();
   c.process.cwd = "relative";
   c.process.cwdd = "/";
-  await inBundle(JSON.stringify(c), async (dir) => {
+  const text = JSON.stringify(c);
+  const column = (needle: string) => Number(at(text, needle).split(":")[1]);
+  await inBundle(text, async (dir) => {
     const r = await tsrun(["validate", "--json", "--bundle", dir]);
     assert.equal(r.code, 1);
+    const file = `${dir}/config.json`;
     assert.deepEqual(JSON.parse(r.stdout), {
       valid: false,
-      errors: [{ pointer: "/process/cwd", message: 'cwd must be absolute, got "relative"' }],
+      errors: [{
+        pointer: "/process/cwd",
+        message: 'cwd must be absolute, got "relative"',
+        file,
+        line: 1,
+        column: column('"cwd"'),
+      }],
       warnings: [{
         pointer: "/process/cwdd",
         message: 'unknown field, ignored (did you mean "cwd"?)',
+        file,
+        line: 1,
+        column: column('"cwdd"'),
       }],
+      bundles: [{ bundle: dir, file, valid: false, errors: 1, warnings: 1 }],
     });
   });
   await inBundle(JSON.stringify(baseConfig()), async (dir) => {
     const r = await tsrun(["validate", "--json", "--bundle", dir]);
     assert.equal(r.code, 0);
-    assert.deepEqual(JSON.parse(r.stdout), { valid: true, errors: [], warnings: [] });
+    assert.deepEqual(JSON.parse(r.stdout), {
+      valid: true,
+      errors: [],
+      warnings: [],
+      bundles: [{ bundle: dir, file: `${dir}/config.json`, valid: true, errors: 0, warnings: 0 }],
+    });
   });
 });
 
@@ -157,12 +195,12 @@ Deno.test("validate: broken files exit 1 with one line, never a stack trace", as
   }
   garbage[0] = 0x01;
   const cases: [string, string | Uint8Array | undefined, RegExp][] = [
-    ["not JSON", "{oops", /^config\.json: not valid JSON: /],
-    ["empty", "", /^config\.json: empty file/],
-    ["null", "null", /^config\.json: expected a JSON object, got null$/],
-    ["array", "[]", /^config\.json: expected a JSON object, got an array$/],
-    ["missing", undefined, /^config\.json: .*\/config\.json does not exist$/],
-    ["garbage", garbage, /^config\.json: not valid JSON: /],
+    ["not JSON", "{oops", /^\/.*\/config\.json:1:2: not valid JSON: /],
+    ["empty", "", /^\/.*\/config\.json: empty file/],
+    ["null", "null", /^\/.*\/config\.json: expected a JSON object, got null$/],
+    ["array", "[]", /^\/.*\/config\.json: expected a JSON object, got an array$/],
+    ["missing", undefined, /^\/.*\/config\.json: .*\/config\.json does not exist$/],
+    ["garbage", garbage, /^\/.*\/config\.json(:\d+:\d+)?: not valid JSON: /],
   ];
   for (const [name, content, first] of cases) {
     await inBundle(content, async (dir) => {
