@@ -79,7 +79,8 @@ export const ProcessSchema = object({
   selinuxLabel: z.string().optional(),
   ioPriority: object({
     class: oneOf("I/O priority class", IO_PRIORITY_CLASSES),
-    priority: int32.optional(),
+    // REQUIRED in the prose (config.md), though the spec's JSON schema requires only class.
+    priority: int32,
   }).optional(),
   scheduler: object({
     policy: oneOf("scheduler policy", SCHEDULER_POLICIES),

@@ -39,8 +39,9 @@ function checkUser(p: Process, at: PropertyKey[]): Problem[] {
   const u = p.user;
   if (!u) return [warning(ptr("user"), "not set: the process runs as uid 0, gid 0")];
   const out: Problem[] = [];
+  // The prose marks both REQUIRED on POSIX (config.md#posix-platform-user), the schema does not.
   for (const k of ["uid", "gid"] as const) {
-    if (u[k] === undefined) out.push(warning(ptr("user", k), "required on Linux; 0 is assumed"));
+    if (u[k] === undefined) out.push(error(ptr("user", k), "required on Linux"));
   }
   if (u.username !== undefined) out.push(warning(ptr("user", "username"), "Windows only, ignored"));
   if (u.umask !== undefined && u.umask > 0o777) {

@@ -70,7 +70,7 @@ Deno.test("enums list the accepted values", () => {
     /unknown device type "x", expected one of b, c, p, u/,
   );
   assertOnly(
-    (c) => c.process.ioPriority = { class: 3 },
+    (c) => c.process.ioPriority = { class: 3, priority: 0 },
     "error",
     "/process/ioPriority/class",
     /expected one of IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE, IOPRIO_CLASS_RT, got number 3/,

@@ -549,4 +549,10 @@ Deno.test("root: required, an existing directory, relative to the bundle", () =>
   );
   Deno.writeTextFileSync(`${BUNDLE}/file`, "");
   assertOnly((c) => c.root.path = "file", "error", "/root/path", /is not a directory/);
+  // A relative path that climbs out of the bundle, even to a directory that exists.
+  const name = BUNDLE.split("/").at(-1);
+  for (const path of ["..", `../${name}/rootfs/../..`, "rootfs/../../tmp"]) {
+    assertOnly((c) => c.root.path = path, "error", "/root/path", /leaves the bundle/);
+  }
+  assertClean((c) => c.root.path = "./rootfs/../rootfs/");
 });

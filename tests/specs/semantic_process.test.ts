@@ -39,7 +39,7 @@ Deno.test("env entries are KEY=VALUE", () => {
 
 Deno.test("user: uid and gid are required on Linux, username is Windows only", () => {
   assertOnly((c) => delete c.process.user, "warning", "/process/user", /uid 0, gid 0/);
-  assertOnly((c) => delete c.process.user.gid, "warning", "/process/user/gid", /required on Linux/);
+  assertOnly((c) => delete c.process.user.gid, "error", "/process/user/gid", /required on Linux/);
   assertOnly((c) => c.process.user.username = "me", "warning", "/process/user/username", /Windows/);
   assertClean((c) => c.process.user.umask = 0o22);
   assertOnly(
@@ -124,7 +124,13 @@ Deno.test("oomScoreAdj is -1000..1000", () => {
   assertOnly((c) => c.process.oomScoreAdj = 1001, "error", "/process/oomScoreAdj", /-1000\.\.1000/);
 });
 
-Deno.test("ioPriority priority is 0..7", () => {
+Deno.test("ioPriority priority is 0..7, and required (config.md says so, its schema does not)", () => {
+  assertOnly(
+    (c) => c.process.ioPriority = { class: "IOPRIO_CLASS_BE" },
+    "error",
+    "/process/ioPriority/priority",
+    /^required$/,
+  );
   assertProblems(
     problemsAfter((c) => c.process.ioPriority = { class: "IOPRIO_CLASS_BE", priority: 7 }),
     [
