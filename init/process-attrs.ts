@@ -52,7 +52,7 @@ const IOPRIO_CLASSES: Record<NonNullable<Process["ioPriority"]>["class"], number
 
 /** The ioprio_set(2) value: class in the top bits, level below. */
 export function ioprioValue(io: NonNullable<Process["ioPriority"]>): number {
-  return (IOPRIO_CLASSES[io.class] << 13) | (io.priority ?? 0);
+  return (IOPRIO_CLASSES[io.class] << 13) | io.priority;
 }
 
 /** personality(2) domains the spec names. */

@@ -34,7 +34,7 @@ Deno.test("sched_attr: size, policy, flags, nice, priority, deadline parameters"
 
 Deno.test("ioprio: class in bits 13 and up, level below", () => {
   assertEquals(ioprioValue({ class: "IOPRIO_CLASS_RT", priority: 3 }), (1 << 13) | 3);
-  assertEquals(ioprioValue({ class: "IOPRIO_CLASS_IDLE" }), 3 << 13);
+  assertEquals(ioprioValue({ class: "IOPRIO_CLASS_IDLE", priority: 0 }), 3 << 13);
 });
 
 Deno.test("CPU lists: ranges and singles to a bit mask in 8-byte words", () => {
