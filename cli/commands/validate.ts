@@ -22,7 +22,8 @@ files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp), as warnings.
 
 Formats: text prints "FILE:LINE:COLUMN: JSON-pointer: message" per problem (warnings say
 "warning: "), then a summary line per bundle and a total; json prints {"valid", "errors",
-"warnings", "bundles"}, each problem with its file, line and column; github prints workflow
+"warnings", "bundles"}, each problem with its file, line, column and the runtime-spec
+section it falls under; github prints workflow
 commands (::error file=...,line=...,col=...::) that annotate the pull request; junit prints
 JUnit XML, a test case per bundle. Exits 1 if any bundle has an error, 0 otherwise.`,
     flags: [

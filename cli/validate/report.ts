@@ -3,6 +3,7 @@
 // and JUnit XML for CI.
 import { type LoadedBundle, type Problem } from "../../specs/config.ts";
 import { type JsonSource, positionOf, scanJson } from "../../specs/json-source.ts";
+import { specSection } from "../../specs/spec-refs.ts";
 
 export interface Located extends Problem {
   /** config.json as the user named it (relative paths stay relative, as CI annotations need). */
@@ -100,6 +101,7 @@ function json(reports: BundleReport[]): string {
     file,
     line,
     column,
+    spec: specSection(pointer),
   });
   return JSON.stringify({
     valid: reports.every((r) => r.errors === 0),

@@ -165,6 +165,7 @@ Deno.test("validate --json", async () => {
         file,
         line: 1,
         column: column('"cwd"'),
+        spec: "config.md#configProcess",
       }],
       warnings: [{
         pointer: "/process/cwdd",
@@ -172,6 +173,7 @@ Deno.test("validate --json", async () => {
         file,
         line: 1,
         column: column('"cwdd"'),
+        spec: "config.md#configProcess",
       }],
       bundles: [{ bundle: dir, file, valid: false, errors: 1, warnings: 1 }],
     });

@@ -48,3 +48,14 @@ Deno.test("only numbers of 16 digits or more keep their text", () => {
     ["/1", "-9223372036854775809"],
   ]);
 });
+
+Deno.test("every part of config.json cites the runtime-spec section that governs it", async () => {
+  const { specSection } = await import("../../specs/spec-refs.ts");
+  assert.equal(specSection(""), "bundle.md#containerFormat01");
+  assert.equal(specSection("/process/user/uid"), "config.md#configPOSIXUser");
+  assert.equal(specSection("/process/cwd"), "config.md#configProcess");
+  assert.equal(specSection("/processes"), "config.md#valid-values");
+  assert.equal(specSection("/linux/resources/memory/limit"), "config-linux.md#configLinuxMemory");
+  assert.equal(specSection("/linux/resources/foo"), "config-linux.md#configLinuxControlGroups");
+  assert.match(specSection("/linux/seccomp/syscalls/0"), /^config-linux\.md#configLinuxSeccomp$/);
+});
