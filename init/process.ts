@@ -12,6 +12,7 @@ import { applyProcessAttrs } from "./process-attrs.ts";
 import { setExecLabels } from "./lsm.ts";
 import { CAPABILITIES } from "../specs/capabilities.ts";
 import { rlimitResource } from "../specs/rlimits.ts";
+import { toUint64 } from "../specs/uint64.ts";
 import {
   check,
   cstr,
@@ -151,7 +152,7 @@ export function prepareProcess(req: InitRequest): () => never {
   return () => {
     // Limits last: a low RLIMIT_AS or NOFILE must not hit the Deno runtime before the exec.
     for (const r of proc.rlimits ?? []) {
-      setrlimit(rlimitResource(r.type) ?? -1, BigInt(r.soft), BigInt(r.hard), r.type);
+      setrlimit(rlimitResource(r.type) ?? -1, toUint64(r.soft), toUint64(r.hard), r.type);
     }
     seccomp.beforeExec();
     return execve(path, proc.args!, env);

@@ -17,6 +17,7 @@ import { nativeArch } from "../../specs/syscalls.ts";
 import { ARCHES, syscallNumber, X32_SYSCALL_BIT } from "./arches.ts";
 import { actionValue, FILTER_FLAG, isPermissive, RET_BAD_ARCH, RET_ENOSYS } from "./actions.ts";
 import { type Label, Program } from "./bpf.ts";
+import { toUint64 } from "../../specs/uint64.ts";
 
 export interface CompiledSeccomp {
   /** struct sock_filter[] in host byte order, for struct sock_fprog.filter. */
@@ -225,13 +226,8 @@ function emitRules(p: Program, rules: Rule[], defaultRet: number, args32: boolea
   p.ret(defaultRet);
 }
 
-/** A JSON number as a uint64: 2^64-1 arrives rounded up to 2^64. */
-function u64(n: number): bigint {
-  return n >= 2 ** 64 ? 0xffffffffffffffffn : BigInt(n);
-}
-
 function halves(n: number): [hi: number, lo: number] {
-  const v = u64(n);
+  const v = toUint64(n);
   return [Number(v >> 32n), Number(v & 0xffffffffn)];
 }
 

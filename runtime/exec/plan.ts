@@ -14,6 +14,7 @@ import type { NamespaceFd } from "./namespaces.ts";
 import type { ExecSeccomp } from "./security.ts";
 import { type ListenerHandoff, planSeccomp } from "../../syscalls/seccomp.ts";
 import { ALL_CPUS, cpuListMask } from "../../init/process-attrs.ts";
+import { toUint64 } from "../../specs/uint64.ts";
 
 export interface ExecPlanInput {
   process: ExecProcess;
@@ -84,7 +85,7 @@ export function execPlan(i: ExecPlanInput): SpawnPlan {
   }
   plan.step(`chdir to cwd ${JSON.stringify(p.cwd)}`, "fchdir", [i.cwdFd]);
   for (const r of p.rlimits) {
-    const lim = new BigUint64Array([BigInt(r.soft), BigInt(r.hard)]);
+    const lim = new BigUint64Array([toUint64(r.soft), toUint64(r.hard)]);
     plan.step(`set ${r.type}`, "prlimit64", [
       0,
       rlimitResource(r.type) ?? -1,
