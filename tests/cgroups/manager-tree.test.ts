@@ -345,3 +345,52 @@ Deno.test("v2 tree: a controller that cannot be delegated fails create and remov
     t.cleanup();
   }
 });
+
+Deno.test("lacking: every section the host cannot serve, files judged by the nearest cgroup", () => {
+  const t = tree();
+  try {
+    for (const d of V1_DIRS) Deno.mkdirSync(`${t.root}/${d}`);
+    // The hierarchy roots are what exists: memory without swap accounting, blkio without CFQ.
+    const { "memory.memsw.limit_in_bytes": _, ...noSwap } = V1_FILES.memory;
+    fakeCgroup(`${t.root}/memory`, noSwap);
+    fakeCgroup(`${t.root}/blkio`, {});
+    for (const d of ["cpu,cpuacct", "cpuset", "devices", "pids"]) {
+      fakeCgroup(`${t.root}/${d}`, V1_FILES[d]);
+    }
+    const m = cgroupManager({ root: t.root, proc: t.proc, id: "c1", cgroupsPath: "/box/c1" });
+    assert.deepEqual(
+      m.lacking({
+        ...RESOURCES,
+        hugepageLimits: [{ pageSize: "2MB", limit: 0 }],
+        network: { classID: 1 },
+      }),
+      [
+        "linux.resources.memory.swap: this kernel has no memory.memsw.limit_in_bytes",
+        "linux.resources.blockIO.weight: this kernel has no blkio.weight",
+        "linux.resources.hugepageLimits[0]: needs the hugetlb controller, which this host does not have",
+        "linux.resources.network.classID: needs the net_cls controller, which this host does not have",
+      ],
+    );
+    assert.deepEqual(m.lacking(RESOURCES).length, 2);
+    assert.equal(m.exists(), false, "lacking creates nothing");
+
+    // cgroup v2: the root has few of the files its children have, so a child is asked.
+    const root = `${t.root}/cg`;
+    fakeCgroup(root, { "cgroup.controllers": "cpu memory pids\n", "cgroup.subtree_control": "" });
+    fakeCgroup(`${root}/other`, {
+      "cgroup.controllers": "cpu memory pids\n",
+      "cgroup.type": "domain\n",
+      "memory.max": "max\n",
+      "pids.max": "max\n",
+    });
+    const v2 = cgroupManager({ root, proc: t.proc, id: "c1", cgroupsPath: "/k8s/c1" });
+    assert.deepEqual(
+      v2.lacking({ memory: { limit: 1 << 26, swap: 1 << 27 }, pids: { limit: 5 } }),
+      [
+        "linux.resources.memory.swap: this kernel has no memory.swap.max",
+      ],
+    );
+  } finally {
+    t.cleanup();
+  }
+});
