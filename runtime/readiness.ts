@@ -5,6 +5,7 @@ import { apparmorEnabled, selinuxEnabled } from "../init/lsm.ts";
 import { pointer, type Problem, warning } from "../specs/problem.ts";
 import type { Config } from "../specs/schema/config.ts";
 import { nativeArch } from "../specs/syscalls.ts";
+import { exists } from "./cgroups/files.ts";
 import { cgroupManager } from "./cgroups/mod.ts";
 import { NAMESPACES } from "./namespaces.ts";
 
@@ -13,15 +14,6 @@ function read(path: string): string | undefined {
     return Deno.readTextFileSync(path);
   } catch {
     return undefined;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

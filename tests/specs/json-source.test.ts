@@ -1,6 +1,7 @@
 // Positions of members and elements in JSON text, which every validate problem is placed at.
 import assert from "node:assert/strict";
 import { positionOf, scanJson } from "../../specs/json-source.ts";
+import { specSection } from "../../specs/spec-refs.ts";
 
 const TEXT = `{
   "ociVersion": "1.2.0",
@@ -21,23 +22,32 @@ const where = (ptr: string) => {
   return `${line}:${column}`;
 };
 
+/** Each pointer and where it must be placed. */
+function assertPlaces(expected: [string, string][]): void {
+  for (const [ptr, place] of expected) assert.equal(where(ptr), place, ptr);
+}
+
 Deno.test("members are placed at their key, array elements at their first character", () => {
-  assert.equal(where(""), "1:1");
-  assert.equal(where("/ociVersion"), "2:3");
-  assert.equal(where("/process"), "3:3");
-  assert.equal(where("/process/args"), "4:5");
-  assert.equal(where("/process/args/1"), "6:7");
-  assert.equal(where("/process/env"), "8:5");
-  assert.equal(where("/process/user/uid"), "8:25");
-  assert.equal(where('/a~1b~0c/k"ey/0/1/deep'), "10:28");
-  assert.equal(where("/small"), "12:3");
+  assertPlaces([
+    ["", "1:1"],
+    ["/ociVersion", "2:3"],
+    ["/process", "3:3"],
+    ["/process/args", "4:5"],
+    ["/process/args/1", "6:7"],
+    ["/process/env", "8:5"],
+    ["/process/user/uid", "8:25"],
+    ['/a~1b~0c/k"ey/0/1/deep', "10:28"],
+    ["/small", "12:3"],
+  ]);
 });
 
 Deno.test("a missing member is placed at the object that should hold it", () => {
-  assert.equal(where("/process/cwd"), "3:3");
-  assert.equal(where("/process/user/gid"), "8:16");
-  assert.equal(where("/process/args/7"), "4:5");
-  assert.equal(where("/linux/namespaces/0/type"), "1:1");
+  assertPlaces([
+    ["/process/cwd", "3:3"],
+    ["/process/user/gid", "8:16"],
+    ["/process/args/7", "4:5"],
+    ["/linux/namespaces/0/type", "1:1"],
+  ]);
 });
 
 Deno.test("only numbers of 16 digits or more keep their text", () => {
@@ -49,13 +59,15 @@ Deno.test("only numbers of 16 digits or more keep their text", () => {
   ]);
 });
 
-Deno.test("every part of config.json cites the runtime-spec section that governs it", async () => {
-  const { specSection } = await import("../../specs/spec-refs.ts");
-  assert.equal(specSection(""), "bundle.md#containerFormat01");
-  assert.equal(specSection("/process/user/uid"), "config.md#configPOSIXUser");
-  assert.equal(specSection("/process/cwd"), "config.md#configProcess");
-  assert.equal(specSection("/processes"), "config.md#valid-values");
-  assert.equal(specSection("/linux/resources/memory/limit"), "config-linux.md#configLinuxMemory");
-  assert.equal(specSection("/linux/resources/foo"), "config-linux.md#configLinuxControlGroups");
-  assert.match(specSection("/linux/seccomp/syscalls/0"), /^config-linux\.md#configLinuxSeccomp$/);
+Deno.test("every part of config.json cites the runtime-spec section that governs it", () => {
+  const cases: [string, string][] = [
+    ["", "bundle.md#containerFormat01"],
+    ["/process/user/uid", "config.md#configPOSIXUser"],
+    ["/process/cwd", "config.md#configProcess"],
+    ["/processes", "config.md#valid-values"],
+    ["/linux/resources/memory/limit", "config-linux.md#configLinuxMemory"],
+    ["/linux/resources/foo", "config-linux.md#configLinuxControlGroups"],
+    ["/linux/seccomp/syscalls/0", "config-linux.md#configLinuxSeccomp"],
+  ];
+  for (const [ptr, section] of cases) assert.equal(specSection(ptr), section, ptr);
 });
