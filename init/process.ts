@@ -138,7 +138,8 @@ export function prepareProcess(req: InitRequest): () => never {
   if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);
   setresgid(user.gid ?? 0);
   setresuid(user.uid ?? 0);
-  capset(caps.effective, caps.permitted, caps.inheritable);
+  // An effective capability that is not permitted cannot be granted (validation warned).
+  capset(caps.effective & caps.permitted, caps.permitted, caps.inheritable);
   prctl(PR.SET_KEEPCAPS, 0);
   // The kernel only lets a capability be ambient when it is permitted and inheritable; runc
   // skips the others, and so do we.

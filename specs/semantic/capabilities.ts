@@ -1,7 +1,7 @@
 // process.capabilities: known names (unknown ones are ignored with a warning, as the spec asks),
 // and set relations capset(2) and PR_CAP_AMBIENT_RAISE enforce.
 import { capabilityBit } from "../capabilities.ts";
-import { error, pointer, type Problem, warning } from "../problem.ts";
+import { pointer, type Problem, warning } from "../problem.ts";
 import { type Capabilities, CAPABILITY_SETS } from "../schema/process.ts";
 
 export function checkCapabilities(caps: Capabilities | undefined, at: PropertyKey[]): Problem[] {
@@ -19,10 +19,17 @@ export function checkCapabilities(caps: Capabilities | undefined, at: PropertyKe
   }
   const has = (set: (typeof CAPABILITY_SETS)[number], name: string) =>
     caps[set]?.includes(name) ?? false;
-  // capset(2) fails with EPERM when an effective capability is not also permitted.
+  // capset(2) refuses an effective capability that is not also permitted. runc fails there;
+  // config.md asks for a warning about capabilities that cannot be granted, and the init
+  // leaves them out.
   caps.effective?.forEach((name, i) => {
     if (capabilityBit(name) !== undefined && !has("permitted", name)) {
-      out.push(error(pointer(...at, "effective", i), `${name} is effective but not permitted`));
+      out.push(
+        warning(
+          pointer(...at, "effective", i),
+          `${name} is effective but not permitted, so it cannot be granted: left out`,
+        ),
+      );
     }
   });
   // The kernel refuses to raise an ambient capability that is not permitted and inheritable.

@@ -68,6 +68,15 @@ Deno.test(
     });
     const all = mask("CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW");
     assertEquals(status(grown.stdout, ["CapPrm", "CapEff"]), { CapPrm: all, CapEff: all });
+    // An effective capability that is not permitted cannot be granted: a warning, left out.
+    const lost = await runScript("cat /proc/self/status", (c) => {
+      c.process.capabilities = { ...caps, effective: ["CAP_KILL", "CAP_CHOWN"] };
+    });
+    assertEquals(lost.code, 0, lost.stderr);
+    assertEquals(status(lost.stdout, ["CapPrm", "CapEff"]), {
+      CapPrm: mask("CAP_KILL", "CAP_NET_RAW"),
+      CapEff: mask("CAP_KILL", "CAP_NET_RAW"),
+    });
     const user = await runScript("cat /proc/self/status", (c) => {
       c.process.capabilities = caps;
       c.process.user = { uid: 1000, gid: 1000 };
