@@ -135,7 +135,7 @@ async function main(): Promise<number> {
     const ns = hidden ? `in a mount namespace without ${hidden}, ` : "";
     console.log(`(${ns}kernel ${Deno.osRelease()})\n`);
     console.log(table(scenarios, runtimes.map((rt) => rt.name), results));
-    console.log(`\n${sealCost(opts.runs)}`);
+    console.log(`\n${await sealCost(opts.runs)}`);
   } finally {
     problems = await cleanup(runtimes, workDir, marker, hidden);
     for (const p of problems) console.error(`bench: LEFTOVER: ${p}`);

@@ -131,7 +131,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
     undo.push(() => cgroup.destroy());
     const namespaces = early ?? peekNamespaces(config)!;
-    const init: InitChild = spawnInit(namespaces, cgroup, childEnd, devNull);
+    const init: InitChild = await spawnInit(namespaces, cgroup, childEnd, devNull);
     const child = init.child;
     undo.push(() => {
       try {
