@@ -1,6 +1,6 @@
 // Warnings for object keys the schema does not know. The spec makes runtimes ignore them, which
 // also hides typos ("namspaces"), so validation names each one and suggests a close known key.
-import { z } from "zod";
+import * as z from "zod";
 import { pointer, type Problem, warning } from "./problem.ts";
 
 export function unknownKeys(schema: z.ZodType, data: unknown, path: PropertyKey[] = []): Problem[] {
