@@ -5,6 +5,7 @@ import { globalFlags } from "./globals.ts";
 import { commands, loadCommand } from "./registry.ts";
 import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
+import { allMarks, enableTrace, mark } from "../init/trace.ts";
 
 const PROGRAM = "tsrun";
 
@@ -62,6 +63,11 @@ export async function cli(
   try {
     const g = parseArgs(globalFlags, argv, { stopAtPositional: true });
     global = toGlobal(g.flags);
+    if (global.debug) {
+      enableTrace();
+      mark("tsrun started", Math.round(performance.timeOrigin));
+      mark("command line parsed");
+    }
     if (g.flags.version) {
       print(`${PROGRAM} version ${VERSION}\nspec: 1.2.0\n`);
       return 0;
@@ -110,6 +116,7 @@ export async function cli(
         "--systemd-cgroup is not supported yet: tsrun has no systemd cgroup driver",
       );
     }
+    mark("command loaded");
     return await cmd.run({ global, flags: parsed.flags, args: parsed.args });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -124,5 +131,9 @@ export async function cli(
       } catch { /* the log is best effort: the error is on stderr already */ }
     }
     return code;
+  } finally {
+    for (const [label, at] of allMarks()) {
+      Deno.stderr.writeSync(new TextEncoder().encode(`${PROGRAM}: debug: trace ${at} ${label}\n`));
+    }
   }
 }
