@@ -14,7 +14,9 @@ export function storeOf(ctx: Context): Store {
 export function warner(ctx: Context): (msg: string) => void {
   return (msg) => {
     Deno.stderr.writeSync(new TextEncoder().encode(`tsrun: warning: ${msg}\n`));
-    void writeLog(ctx.global, "warning", msg).catch(() => {});
+    try {
+      writeLog(ctx.global, "warning", msg);
+    } catch { /* on stderr already */ }
   };
 }
 

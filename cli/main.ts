@@ -1,10 +1,11 @@
 // The command line: global flags, then one lazily imported command.
 import { helpText, parseArgs, UsageError } from "./args.ts";
-import { CliError, type GlobalOptions } from "./command.ts";
+import { CliError, type Command, type GlobalOptions } from "./command.ts";
 import { globalFlags } from "./globals.ts";
 import { commands, loadCommand } from "./registry.ts";
 import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
+import { allMarks, enableTrace, mark } from "../init/trace.ts";
 
 const PROGRAM = "tsrun";
 
@@ -53,11 +54,20 @@ function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
-export async function cli(argv: string[]): Promise<number> {
+/** `load` gets a command's module: lazily from source, or from a bundle (cli/bundled.ts). */
+export async function cli(
+  argv: string[],
+  load: (name: string) => Promise<Command> = loadCommand,
+): Promise<number> {
   let global: GlobalOptions | undefined;
   try {
     const g = parseArgs(globalFlags, argv, { stopAtPositional: true });
     global = toGlobal(g.flags);
+    if (global.debug) {
+      enableTrace();
+      mark("tsrun started", Math.round(performance.timeOrigin));
+      mark("command line parsed");
+    }
     if (g.flags.version) {
       print(`${PROGRAM} version ${VERSION}\nspec: 1.2.0\n`);
       return 0;
@@ -78,7 +88,7 @@ export async function cli(argv: string[]): Promise<number> {
     }
     const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!entry) throw new UsageError(`no such command: ${name} (see '${PROGRAM} help')`);
-    const cmd = await loadCommand(name);
+    const cmd = await load(name);
     if (wantHelp || rest.includes("--help") || rest.includes("-h")) {
       const helpIdx = Math.max(rest.indexOf("--help"), rest.indexOf("-h"));
       // `exec ID sh -h` passes -h to the container process, not to us.
@@ -106,6 +116,7 @@ export async function cli(argv: string[]): Promise<number> {
         "--systemd-cgroup is not supported yet: tsrun has no systemd cgroup driver",
       );
     }
+    mark("command loaded");
     return await cmd.run({ global, flags: parsed.flags, args: parsed.args });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
@@ -116,9 +127,13 @@ export async function cli(argv: string[]): Promise<number> {
     Deno.stderr.writeSync(new TextEncoder().encode(`${PROGRAM}: ${msg}\n`));
     if (global) {
       try {
-        await writeLog(global, "error", msg);
+        writeLog(global, "error", msg);
       } catch { /* the log is best effort: the error is on stderr already */ }
     }
     return code;
+  } finally {
+    for (const [label, at] of allMarks()) {
+      Deno.stderr.writeSync(new TextEncoder().encode(`${PROGRAM}: debug: trace ${at} ${label}\n`));
+    }
   }
 }

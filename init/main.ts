@@ -10,6 +10,7 @@ import { setupConsole } from "./console.ts";
 import { joinSessionKeyring } from "./keyring.ts";
 import { holdExecFifo, prepareProcess, waitForStart } from "./process.ts";
 import { checkLsm } from "./lsm.ts";
+import { allMarks, enableTrace, mark, tracing } from "./trace.ts";
 import { libc, setCloexec } from "../syscalls/libc.ts";
 import { setNonDumpable } from "../syscalls/process.ts";
 
@@ -28,6 +29,11 @@ export async function initMain(): Promise<never> {
   const send = (m: FromInit) => channel.send(m);
   const req = channel.receive<ToInit>();
   if (req?.type !== "config") Deno.exit(1);
+  if (req.trace) {
+    enableTrace();
+    mark("init: Deno started", Math.round(performance.timeOrigin));
+    mark("init: request received");
+  }
   try {
     libc().umask(0);
     checkLsm(req.config);
@@ -57,11 +63,13 @@ export async function initMain(): Promise<never> {
     };
     const plan = planRootfs(req.config, { noPivot: req.noPivot, bundle: req.bundle });
     await setupRootfs(plan, ctx);
+    mark("init: rootfs ready");
     if (!req.noNewKeyring) joinSessionKeyring(`_ses.${req.id}`);
     // As root, before the user's credentials: the pty comes from the container's devpts.
     const tty = setupConsole(req, channel);
     const exec = prepareProcess(req);
-    send({ type: "ready" });
+    mark("init: process prepared");
+    send({ type: "ready", marks: tracing() ? allMarks() : undefined });
     channel.close();
     if (fifo) waitForStart(fifo);
     await runHooks(

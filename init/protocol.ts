@@ -1,6 +1,7 @@
 // Messages between the parent (`tsrun create`/`run`) and the container's init.
 import type { Config } from "../specs/schema/config.ts";
 import type { HookPhase } from "./plan.ts";
+import type { Marks } from "./trace.ts";
 
 /** Environment variable naming the inherited socket fd, like runc's _LIBCONTAINER_INITPIPE. */
 export const INIT_PIPE_ENV = "_TSRUN_INITPIPE";
@@ -29,6 +30,8 @@ export interface InitRequest {
   consoleSocket?: number;
   /** Inherited fd of the socket connected to linux.seccomp.listenerPath (SCMP_ACT_NOTIFY). */
   seccompListener?: number;
+  /** --debug: the init marks its phases and sends them with "ready" (init/trace.ts). */
+  trace: boolean;
 }
 
 export type ToInit = InitRequest | { type: "continue" } | { type: "abort"; message: string };
@@ -39,5 +42,5 @@ export type FromInit =
   /** The pty master for a foreground `run` with a terminal, attached to the message (SCM_RIGHTS). */
   | { type: "console" }
   /** Everything is set up; init now waits on the exec fifo (or execs at once without one). */
-  | { type: "ready" }
+  | { type: "ready"; marks?: Marks }
   | { type: "error"; message: string };

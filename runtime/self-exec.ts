@@ -2,8 +2,8 @@
 // (syscalls/seal.ts) that no process can reopen for writing, and given everything it reads as
 // descriptors, so that it opens no host path once it is in the container's user namespace.
 // Compiled, that is the binary itself (`tsrun init`); from source, the pinned Deno running the
-// init bundle (runtime/init-bundle.ts) through /proc/self/fd.
-import { initBundle } from "./init-bundle.ts";
+// init bundle (runtime/bundles.ts) through /proc/self/fd.
+import { initBundle } from "./bundles.ts";
 import { sealFile } from "../syscalls/seal.ts";
 import { closeFd } from "../syscalls/socket.ts";
 
@@ -16,19 +16,25 @@ export interface InitCommand {
   inherit: number[];
 }
 
-export function isCompiled(): boolean {
+function isCompiled(): boolean {
   const main = new URL("../main.ts", import.meta.url);
   return main.protocol !== "file:" || main.pathname.includes("/deno-compile-");
 }
 
-export function initCommand(pipeEnv: string): InitCommand {
-  const exe = sealFile(Deno.execPath());
+export async function initCommand(pipeEnv: string): Promise<InitCommand> {
   if (isCompiled()) {
-    return { exe: exe.fd, argv: ["tsrun", "init"], env: [pipeEnv], inherit: [] };
+    return {
+      exe: sealFile(Deno.execPath()).fd,
+      argv: ["tsrun", "init"],
+      env: [pipeEnv],
+      inherit: [],
+    };
   }
+  const bundle = await initBundle();
+  const exe = sealFile(Deno.execPath());
   let code;
   try {
-    code = sealFile(initBundle());
+    code = sealFile(bundle);
   } catch (e) {
     closeFd(exe.fd);
     throw e;

@@ -10,6 +10,7 @@ import { REPO_ROOT, writeBundle } from "../tests/helpers/rootfs.ts";
 import { cleanup } from "./bench/cleanup.ts";
 import { table } from "./bench/report.ts";
 import { sealCost } from "./bench/seal-cost.ts";
+import { runBreakdown } from "./bench/trace.ts";
 import { runtime } from "./bench/runtimes.ts";
 import { type Cell, type Context, scenarios } from "./bench/scenarios.ts";
 import { sh, shellJoin } from "./bench/shell.ts";
@@ -135,7 +136,8 @@ async function main(): Promise<number> {
     const ns = hidden ? `in a mount namespace without ${hidden}, ` : "";
     console.log(`(${ns}kernel ${Deno.osRelease()})\n`);
     console.log(table(scenarios, runtimes.map((rt) => rt.name), results));
-    console.log(`\n${sealCost(opts.runs)}`);
+    console.log(`\n${await runBreakdown(runtimes[0], ctx.trueBundle, opts.runs)}`);
+    console.log(`\n${await sealCost(opts.runs)}`);
   } finally {
     problems = await cleanup(runtimes, workDir, marker, hidden);
     for (const p of problems) console.error(`bench: LEFTOVER: ${p}`);

@@ -1,6 +1,6 @@
 // Integers judged on their digits, not on the double JSON.parse made of them: 2^64 is outside
 // uint64 although it parses to the same double as 2^64-1, and 1.0000000000000001 is no integer.
-import { z } from "zod";
+import * as z from "zod";
 import { type JsonSource, LONG_NUMBER, scanJson } from "./json-source.ts";
 import { INTEGER_RANGES } from "./primitives.ts";
 import { error, type Problem } from "./problem.ts";

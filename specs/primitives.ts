@@ -1,7 +1,7 @@
 // Building blocks for the schemas: integers checked against the spec's fixed-width ranges, and
 // enums whose error lists what is accepted. Type mismatches and missing fields get their
 // messages in zod-problems.ts, from the issue itself.
-import { z } from "zod";
+import * as z from "zod";
 
 // Each tsrun call validates one document: compiling parsers with new Function (zod's default)
 // costs more than it saves on a single parse.

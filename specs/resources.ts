@@ -1,7 +1,7 @@
 // OCI runtime-spec v1.2 `linux.resources`: the zod schema and the checks that need more than a
 // type (ranges, list syntax, cross-field rules). Unknown keys are kept and ignored, so newer
 // configs still load.
-import { z } from "zod";
+import * as z from "zod";
 import { int64, object, uint16, uint32, uint64 } from "./primitives.ts";
 import { error, pointer, type Problem, warning } from "./problem.ts";
 

@@ -3,7 +3,7 @@
 // such as "namspaces", so each one is named with a close known key), and Go-style nulls in
 // optional members (Go writes nil slices and pointers as null; runc reads them as absent, so
 // they are dropped with a warning).
-import { z } from "zod";
+import * as z from "zod";
 import { pointer, type Problem, warning } from "./problem.ts";
 
 export interface Checked {

@@ -5,6 +5,7 @@ import { SignalForwarder, waitForeground } from "../../runtime/container/run.ts"
 import { deleteContainer } from "../../runtime/container/delete.ts";
 import { ociState } from "../../runtime/container/inspect.ts";
 import { runHooksWarn } from "../../init/hooks.ts";
+import { mark } from "../../init/trace.ts";
 
 const command: Command = {
   def: {
@@ -48,8 +49,11 @@ const command: Command = {
       warn,
     );
     if (!signals) return 0;
+    mark("container running");
     const code = await waitForeground(child, signals, consoleMaster);
+    mark("container exited");
     if (!ctx.flags.keep) await deleteContainer(store, id, true, warn);
+    mark("container deleted");
     return code;
   },
 };

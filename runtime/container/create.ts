@@ -19,6 +19,7 @@ import { O_CLOEXEC, O_PATH, O_RDWR, openFd, setCloexec } from "../../syscalls/li
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
+import { addMarks, mark, tracing } from "../../init/trace.ts";
 
 export interface CreateOptions {
   id: string;
@@ -132,9 +133,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
     const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
     undo.push(() => cgroup.destroy());
+    mark("cgroup made");
     const namespaces = early ?? peekNamespaces(config)!;
-    const init: InitChild = spawnInit(namespaces, cgroup, childEnd, devNull);
+    const init: InitChild = await spawnInit(namespaces, cgroup, childEnd, devNull);
     const child = init.child;
+    mark("init spawned");
     undo.push(() => {
       try {
         Deno.kill(child.pid, "SIGKILL");
@@ -145,6 +148,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     fds.splice(fds.indexOf(childEnd), 1);
 
     config ??= await opts.loadConfig(bundle, raw, peeked?.text);
+    mark("config validated");
     if (!config.process) {
       throw new RuntimeError("config.json: /process: required to create a container");
     }
@@ -212,8 +216,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       newUserns: init.newUserns,
       consoleSocket,
       seccompListener,
+      trace: tracing(),
     };
     let consoleMaster: number | undefined;
+    mark("request sent");
     if (fifoFd === undefined) channel.send(request);
     else channel.sendWithFd(request, fifoFd);
     for (;;) {
@@ -222,7 +228,10 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       if (msg.type === "error") {
         throw new RuntimeError(`unable to start container process: ${msg.message}`);
       }
-      if (msg.type === "ready") break;
+      if (msg.type === "ready") {
+        addMarks(msg.marks);
+        break;
+      }
       if (msg.type === "console") {
         consoleMaster = channel.fds.shift();
         continue;

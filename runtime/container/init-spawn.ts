@@ -29,12 +29,12 @@ export interface InitChild {
  * `stdioFd`, when given, becomes the init's fds 0-2 instead of the caller's (which a terminal
  * container has no use for, see create.ts).
  */
-export function spawnInit(
+export async function spawnInit(
   namespaces: readonly NamespaceRequest[],
   cgroup: ContainerCgroup,
   channelFd: number,
   stdioFd?: number,
-): InitChild {
+): Promise<InitChild> {
   let flags = 0n;
   const joins: { type: NamespaceType; fd: number }[] = [];
   const plan = new SpawnPlan();
@@ -85,7 +85,7 @@ export function spawnInit(
     if (stdioFd !== undefined) {
       for (const fd of [0, 1, 2]) plan.step(`stdio ${fd}`, "dup3", [stdioFd, fd, 0]);
     }
-    const init = initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
+    const init = await initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
     try {
       for (const fd of init.inherit) {
         plan.step("pass the init its sealed code", "fcntl", [fd, F_SETFD, 0]);

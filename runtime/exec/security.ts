@@ -40,8 +40,7 @@ export async function execSeccomp(
 ): Promise<ExecSeccomp | undefined> {
   if (!seccomp) return undefined;
   // Loaded only for containers that have a filter: the syscall tables are large.
-  const url = new URL("../../init/seccomp/compile.ts", import.meta.url).href;
-  const { compileSeccomp } = await import(url) as typeof import("../../init/seccomp/compile.ts");
+  const { compileSeccomp } = await import("../../init/seccomp/compile.ts");
   let compiled;
   try {
     compiled = compileSeccomp(seccomp);

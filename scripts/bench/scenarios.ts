@@ -16,6 +16,8 @@ export interface Context {
 
 /** How many running containers `state`, `list` and `exec` see. */
 export const FLEET_SIZE = 20;
+/** How many containers the batch scenarios start and stop at once. */
+const BATCH = 50;
 
 export type Cell = { value: number } | { na: string };
 
@@ -25,12 +27,66 @@ export interface Scenario {
   measure(rt: Runtime, ctx: Context): Promise<Cell>;
 }
 
-/** Runs the command once as a check (a failing one is n/a, with its error), then times it. */
-async function timed(rt: Runtime, ctx: Context, command: string): Promise<Cell> {
-  const probe = await sh(command);
+/**
+ * Runs the command once as a check (a failing one is n/a, with its error), then times it;
+ * `prepare` runs untimed before the check and before every timed run.
+ */
+async function timed(
+  rt: Runtime,
+  ctx: Context,
+  command: string,
+  opts: { prepare?: string; runs?: number; warmup?: number } = {},
+): Promise<Cell> {
+  const probe = await sh(opts.prepare ? `${opts.prepare} && ${command}` : command);
   if (!probe.ok) return { na: reason(probe) };
-  const t = await measure(rt.name, command, { runs: ctx.runs, warmup: ctx.warmup });
+  const t = await measure(rt.name, command, {
+    runs: opts.runs ?? ctx.runs,
+    warmup: opts.warmup ?? ctx.warmup,
+    prepare: opts.prepare,
+  });
   return "error" in t ? { na: t.error } : { value: t.median * 1000 };
+}
+
+/** Waits until the init in `pidFile` has exited: it is nobody's child here (a zombie is done). */
+function waitExit(pidFile: string): string {
+  // (pid files have no trailing newline, so `read` reports EOF while still setting pid.)
+  return `{ read -r pid || [ -n "$pid" ]; } < ${quote(pidFile)} && ` +
+    `while read -r _ _ s _ < /proc/$pid/stat 2>/dev/null && [ "$s" != Z ]; do :; done`;
+}
+
+/** One lifecycle phase of `true`, timed alone: everything before it is its untimed prepare. */
+function phase(rt: Runtime, ctx: Context, which: "create" | "start" | "delete"): Promise<Cell> {
+  const id = containerId(rt, `phase-${which}`);
+  const pidFile = `${ctx.workDir}/${id}.pid`;
+  const steps = [
+    `${cmd(rt, "delete", "--force", id)} >/dev/null 2>&1; true`,
+    cmd(rt, "create", "-b", ctx.trueBundle, "--pid-file", pidFile, id),
+    cmd(rt, "start", id),
+    waitExit(pidFile),
+    cmd(rt, "delete", id),
+  ];
+  const at = { create: 1, start: 2, delete: 4 }[which];
+  return timed(rt, ctx, steps[at], { prepare: steps.slice(0, at).join(" && ") });
+}
+
+/** `count` sleeping containers at once: created and started, or killed, reaped and deleted. */
+function batch(rt: Runtime, ctx: Context, count: number, what: "up" | "down"): Promise<Cell> {
+  const ids = Array.from({ length: count }, (_, i) => containerId(rt, `batch-${i}`));
+  const up = ids.map((id) =>
+    `${cmd(rt, "create", "-b", ctx.sleepBundle, "--pid-file", `${ctx.workDir}/${id}.pid`, id)}` +
+    ` && ${cmd(rt, "start", id)}`
+  ).join(" && ");
+  const down = ids.map((id) =>
+    `${cmd(rt, "kill", id, "KILL")} && ${waitExit(`${ctx.workDir}/${id}.pid`)} && ` +
+    cmd(rt, "delete", id)
+  ).join(" && ");
+  const clear = ids.map((id) => `${cmd(rt, "delete", "--force", id)} >/dev/null 2>&1`)
+    .join("; ") + "; true";
+  // A few runs: each is already `count` operations.
+  const runs = { runs: Math.min(ctx.runs, 3), warmup: 0 };
+  return what === "up"
+    ? timed(rt, ctx, up, { prepare: clear, ...runs })
+    : timed(rt, ctx, down, { prepare: `${clear} && ${up}`, ...runs });
 }
 
 const fleets = new Map<string, Promise<string | undefined>>();
@@ -76,23 +132,21 @@ export const scenarios: Scenario[] = [
     measure(rt, ctx) {
       const id = containerId(rt, "cswd");
       const pidFile = `${ctx.workDir}/${id}.pid`;
-      // Waits by polling the init's /proc entry: it is nobody's child here, and once it is a
-      // zombie (state Z) it has exited.
-      // (pid files have no trailing newline, so `read` reports EOF while still setting pid.)
-      const wait = `{ read -r pid || [ -n "$pid" ]; } < ${quote(pidFile)} && ` +
-        `while read -r _ _ s _ < /proc/$pid/stat 2>/dev/null && [ "$s" != Z ]; do :; done`;
       return timed(
         rt,
         ctx,
         [
           cmd(rt, "create", "-b", ctx.trueBundle, "--pid-file", pidFile, id),
           cmd(rt, "start", id),
-          wait,
+          waitExit(pidFile),
           cmd(rt, "delete", id),
         ].join(" && "),
       );
     },
   },
+  { title: "create", unit: "ms", measure: (rt, ctx) => phase(rt, ctx, "create") },
+  { title: "start", unit: "ms", measure: (rt, ctx) => phase(rt, ctx, "start") },
+  { title: "delete", unit: "ms", measure: (rt, ctx) => phase(rt, ctx, "delete") },
   {
     title: `state (${FLEET_SIZE} containers)`,
     unit: "ms",
@@ -107,6 +161,16 @@ export const scenarios: Scenario[] = [
     title: "exec ID `true`",
     unit: "ms",
     measure: (rt, ctx) => onFleet(rt, ctx, (id) => cmd(rt, "exec", id, "true")),
+  },
+  {
+    title: `${BATCH}× create+start (sleeping containers)`,
+    unit: "ms",
+    measure: (rt, ctx) => batch(rt, ctx, BATCH, "up"),
+  },
+  {
+    title: `${BATCH}× kill+reap+delete`,
+    unit: "ms",
+    measure: (rt, ctx) => batch(rt, ctx, BATCH, "down"),
   },
   {
     title: "peak RSS of run `true`",

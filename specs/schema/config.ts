@@ -1,6 +1,6 @@
 // The whole config.json (config.md). Structure only: what needs more than one field or the
 // host to judge is in ../semantic/.
-import { z } from "zod";
+import * as z from "zod";
 import { object, stringMap } from "../primitives.ts";
 import { HooksSchema } from "./hooks.ts";
 import { LinuxSchema } from "./linux.ts";

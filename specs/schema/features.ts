@@ -1,6 +1,6 @@
 // What `tsrun features` prints (features.md, features-linux.md). Every property but the two
 // versions may be absent; absent means "unknown", not "false".
-import { z } from "zod";
+import * as z from "zod";
 import { NAMESPACE_TYPES } from "../namespaces.ts";
 import {
   SECCOMP_ACTIONS,

@@ -1,5 +1,5 @@
 // config.json `hooks` (config.md#posix-platform-hooks).
-import { z } from "zod";
+import * as z from "zod";
 import { integer, object, strings } from "../primitives.ts";
 
 /** Hook names in the order the lifecycle runs them. */

@@ -1,6 +1,6 @@
 // config.json `linux` (config-linux.md). `resources` comes from ../resources.ts, shared with
 // the cgroup layer and `update --resources`.
-import { z } from "zod";
+import * as z from "zod";
 import { PROPAGATION_OPTIONS } from "../mount-options.ts";
 import { LinuxResourcesSchema } from "../resources.ts";
 import { NAMESPACE_TYPES } from "../namespaces.ts";

@@ -1,5 +1,5 @@
 // config.json `mounts[]` (config.md#mounts) and the ID mapping shared with linux.uidMappings.
-import { z } from "zod";
+import * as z from "zod";
 import { object, strings, uint32 } from "../primitives.ts";
 
 export const IDMappingSchema = object({

@@ -1,5 +1,5 @@
 // config.json `process` (config.md#process), which is also what `exec --process` reads.
-import { z } from "zod";
+import * as z from "zod";
 import { RLIMITS } from "../rlimits.ts";
 import { int32, object, oneOf, strings, uint32, uint64 } from "../primitives.ts";
 

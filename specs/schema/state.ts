@@ -1,5 +1,5 @@
 // The state of a container as `tsrun state` prints it and hooks read it (runtime.md#state).
-import { z } from "zod";
+import * as z from "zod";
 import { object, oneOf, stringMap } from "../primitives.ts";
 
 export const STATUSES = ["creating", "created", "running", "stopped"] as const;

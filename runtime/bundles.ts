@@ -1,0 +1,114 @@
+// From source, tsrun runs pre-built bundles: one JavaScript file per command and one for the
+// container's init, built by `deno bundle` into .tools/bundle/. Deno then loads one file instead
+// of resolving a graph of TypeScript modules (a command costs little more than Deno's own start),
+// and the init is a single file that can be sealed and handed over as a descriptor
+// (runtime/self-exec.ts). Each bundle records the sources it came from: a command whose bundle
+// is stale runs from source instead (cli/bundled.ts); a stale init bundle is rebuilt before use.
+// The compiled binary carries its modules inside and needs none of this.
+import { RuntimeError } from "./errors.ts";
+
+/** The source tree: from a bundle in <root>/.tools/bundle/, two levels up. */
+export const SOURCE_ROOT = (() => {
+  const here = new URL("../", import.meta.url).pathname;
+  return here.endsWith("/.tools/") ? here.slice(0, -".tools/".length) : here;
+})();
+const dir = `${SOURCE_ROOT}.tools/bundle`;
+
+/** The init and every command (cli/registry.ts); each bundle is <name>.js. */
+export type BundleName = "init" | string;
+
+interface Manifest {
+  deno: string;
+  /** Root-relative path → [mtime ms, size] of every local module in the bundle's graph. */
+  files: Record<string, [number, number]>;
+}
+
+export function bundlePath(name: BundleName): string {
+  return `${dir}/${name}.js`;
+}
+
+function fingerprint(rel: string): [number, number] {
+  const st = Deno.statSync(`${SOURCE_ROOT}${rel}`);
+  return [st.mtime?.getTime() ?? 0, st.size];
+}
+
+/** Whether <name>.js exists and none of its sources changed since it was built. */
+export function isFresh(name: BundleName): boolean {
+  try {
+    const m: Manifest = JSON.parse(Deno.readTextFileSync(`${dir}/${name}.json`));
+    if (m.deno !== Deno.version.deno || !Deno.statSync(bundlePath(name)).isFile) return false;
+    return Object.entries(m.files).every(([rel, [mtime, size]]) => {
+      const [t, s] = fingerprint(rel);
+      return t === mtime && s === size;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The init's bundle, rebuilt first when stale: the init cannot run from source. */
+export async function initBundle(): Promise<string> {
+  if (!isFresh("init")) await build(["init"]);
+  return bundlePath("init");
+}
+
+async function deno(args: string[]): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: SOURCE_ROOT,
+    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    stdin: "null",
+  }).output();
+  if (!out.success) {
+    const why = new TextDecoder().decode(out.stderr).trim().split("\n").at(-1) ?? "";
+    throw new RuntimeError(
+      `cannot build the bundles in ${dir} (deno ${args[0]}: ${why}); ` +
+        `run ${SOURCE_ROOT}scripts/deno task bundle`,
+    );
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** The module a bundle starts from: the init's own, or a generated one per command. */
+function entry(name: BundleName): string {
+  if (name === "init") return "init/main.ts";
+  const rel = `.tools/bundle/src/${name}.ts`;
+  Deno.mkdirSync(`${dir}/src`, { recursive: true });
+  Deno.writeTextFileSync(
+    `${SOURCE_ROOT}${rel}`,
+    `import { runBundled } from "../../../cli/bundled.ts";\n` +
+      `import command from "../../../cli/commands/${name}.ts";\n` +
+      `await runBundled(${JSON.stringify(name)}, command);\n`,
+  );
+  return rel;
+}
+
+/** Builds the named bundles, side by side; atomic for concurrent callers. */
+export async function build(names: readonly BundleName[]): Promise<void> {
+  Deno.mkdirSync(dir, { recursive: true });
+  await Promise.all(names.map(async (name) => {
+    const main = entry(name);
+    // The sources are stamped before bundling: an edit during the build makes it stale.
+    const graph = JSON.parse(await deno(["info", "--json", main]));
+    const files: Manifest["files"] = {};
+    const prefix = `file://${SOURCE_ROOT}`;
+    for (const m of graph.modules as { specifier: string }[]) {
+      if (!m.specifier.startsWith(prefix)) continue;
+      const rel = m.specifier.slice(prefix.length);
+      if (!rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
+    }
+    const tmp = `${bundlePath(name)}.${Deno.pid}`;
+    try {
+      await deno(["bundle", "--quiet", "--platform", "deno", "-o", tmp, main]);
+      Deno.renameSync(tmp, bundlePath(name));
+    } catch (e) {
+      try {
+        Deno.removeSync(tmp);
+      } catch { /* never written */ }
+      throw e;
+    }
+    const m: Manifest = { deno: Deno.version.deno, files };
+    Deno.writeTextFileSync(`${dir}/${name}.json.${Deno.pid}`, JSON.stringify(m));
+    Deno.renameSync(`${dir}/${name}.json.${Deno.pid}`, `${dir}/${name}.json`);
+  }));
+}

@@ -1,0 +1,7 @@
+// `deno task bundle [NAME...]`: builds the bundles tsrun runs from source (.tools/bundle, see
+// runtime/bundles.ts): the init's and every command's, or the ones named. A stale command
+// bundle makes tsrun run from source, so the install steps build them all first.
+import { build } from "../runtime/bundles.ts";
+import { commands } from "../cli/registry.ts";
+
+await build(Deno.args.length ? Deno.args : ["init", ...Object.keys(commands)]);

@@ -1,0 +1,57 @@
+// scripts/tsrun runs a command from its bundle while the bundle matches its sources, and from
+// source as soon as one of them changed: checked in a scratch copy of the working tree, whose
+// bundles and sources the test may edit.
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { command } from "../helpers/command.ts";
+import { hasCommand, REPO_ROOT, skipUnless } from "../helpers/mod.ts";
+
+const ignore = skipUnless(hasCommand("git"), "needs git to clone the repo");
+
+Deno.test(
+  { name: "bundles: fresh ones run, a changed source runs from source", ignore },
+  async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "tsrun-bundles-" });
+    try {
+      const clone = join(dir, "tsrun");
+      // Every file git sees in the working tree, committed or not.
+      const ls = await command(["git", "-C", REPO_ROOT, "ls-files", "-co", "--exclude-standard"]);
+      assertEquals(ls.code, 0, ls.stderr);
+      for (const f of ls.stdout.trim().split("\n")) {
+        Deno.mkdirSync(join(clone, f, ".."), { recursive: true });
+        Deno.copyFileSync(join(REPO_ROOT, f), join(clone, f));
+        Deno.chmodSync(join(clone, f), Deno.statSync(join(REPO_ROOT, f)).mode! & 0o777);
+      }
+      Deno.mkdirSync(join(clone, ".tools"));
+      for (const t of ["deno", "deno-dir"]) {
+        Deno.symlinkSync(join(REPO_ROOT, ".tools", t), join(clone, ".tools", t));
+      }
+      const deno = join(REPO_ROOT, "scripts", "deno");
+      const b = await command([deno, "run", "-A", join(clone, "scripts/bundle.ts"), "features"]);
+      assertEquals(b.code, 0, b.stderr);
+      const tsrun = join(clone, "scripts", "tsrun");
+
+      // A mark at the top of the bundle itself shows which one ran.
+      const bundle = join(clone, ".tools/bundle/features.js");
+      const code = Deno.readTextFileSync(bundle);
+      Deno.writeTextFileSync(bundle, `console.error("from the bundle");\n${code}`);
+      const fresh = await command([tsrun, "features"], { clearEnv: true });
+      assertEquals([fresh.code, fresh.stderr], [0, "from the bundle\n"]);
+      const features = JSON.parse(fresh.stdout);
+
+      // An edited source makes the bundle stale: the same call runs the sources.
+      const src = join(clone, "cli/commands/features.ts");
+      Deno.writeTextFileSync(src, 'console.error("from source");\n', { append: true });
+      const stale = await command([tsrun, "features"], { clearEnv: true });
+      // The bundle starts (its mark), finds itself stale and hands over to the sources.
+      assertEquals([stale.code, stale.stderr], [0, "from the bundle\nfrom source\n"]);
+      assertEquals(JSON.parse(stale.stdout), features);
+
+      // Commands without a bundle, and no command at all, run from source.
+      const spec = await command([tsrun, "--version"], { clearEnv: true });
+      ok(spec.stdout.startsWith("tsrun version "), spec.stderr);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+);
