@@ -15,17 +15,18 @@ const command: Command = {
     minArgs: 0,
     maxArgs: 0,
     description: `Checks config.json of each bundle (the current directory when none is given):
-its JSON structure against runtime-spec 1.2, then what runc would refuse at create (paths,
-namespaces, mappings, capabilities, rlimits, sysctls, seccomp...) and what tsrun does not
-implement. With --host, also what this machine lacks for the bundle (cgroup controllers and
-files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp), as warnings.
+its JSON structure against runtime-spec 1.2, then what the kernel would refuse at create
+(paths, namespaces, mappings, capabilities, rlimits, sysctls, seccomp...) and what tsrun does
+not implement. With --host, also what this machine lacks for the bundle (cgroup controllers
+and files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp), as warnings. Bundles
+given with --bundle come first, then those --recursive finds, in sorted order.
 
 Formats: text prints "FILE:LINE:COLUMN: JSON-pointer: message" per problem (warnings say
 "warning: "), then a summary line per bundle and a total; json prints {"valid", "errors",
-"warnings", "bundles"}, each problem with its file, line, column and the runtime-spec
-section it falls under; github prints workflow
-commands (::error file=...,line=...,col=...::) that annotate the pull request; junit prints
-JUnit XML, a test case per bundle. Exits 1 if any bundle has an error, 0 otherwise.`,
+"warnings", "bundles"}, each problem with its file, line, column and the runtime-spec section
+it falls under; github prints workflow commands (::error file=...,line=...,col=...::) that
+annotate the pull request; junit prints JUnit XML, a test case per bundle. Exits 1 if any
+bundle has an error, 0 otherwise.`,
     flags: [
       {
         ...bundleFlag,
