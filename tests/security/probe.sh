@@ -13,6 +13,8 @@ try() {
   fi
   command exec 3</proc/$1/exe 2>/dev/null || return
   path=$(readlink /proc/self/fd/3)
+  # The process may have executed one of ours between the scan and the open.
+  [ "$path" = /bin/busybox ] && return
   i=0
   while [ $i -lt 300 ]; do
     if why=$({ command exec 4>>/proc/self/fd/3; } 2>&1); then
