@@ -132,7 +132,10 @@ function credentials(plan: SpawnPlan, i: ExecPlanInput): void {
   }
   plan.step(`set gid ${p.gid}`, "setresgid", [p.gid, p.gid, p.gid]);
   plan.step(`set uid ${p.uid}`, "setresuid", [p.uid, p.uid, p.uid]);
-  const eff = capMask(caps.effective), perm = capMask(caps.permitted);
+  const perm = capMask(caps.permitted);
+  // Effective but not permitted cannot be granted (capset refuses): left out, as validate warns
+  // and as the container's init does.
+  const eff = capMask(caps.effective) & perm;
   const inh = capMask(caps.inheritable);
   const lo = (m: bigint) => Number(m & 0xffffffffn), hi = (m: bigint) => Number(m >> 32n);
   const header = new Uint32Array([CAP_VERSION_3, 0]);
