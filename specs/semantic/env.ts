@@ -1,4 +1,6 @@
-// Environment lists (process.env, hooks[].env): each entry is KEY=VALUE, as execve expects.
+// Environment lists (process.env, hooks[].env): entries are KEY=VALUE by convention (environ(7)).
+// The spec sets no rule beyond that and execve passes any string, so only runc's refusals of
+// other entries are warned about; a NUL byte cannot be passed at all.
 import { error, pointer, type Problem, warning } from "../problem.ts";
 
 export function checkEnv(env: readonly string[] | undefined, at: PropertyKey[]): Problem[] {
@@ -8,8 +10,10 @@ export function checkEnv(env: readonly string[] | undefined, at: PropertyKey[]):
     const ptr = pointer(...at, i);
     const eq = entry.indexOf("=");
     if (entry.includes("\0")) out.push(error(ptr, "contains a NUL byte"));
-    else if (eq < 0) out.push(error(ptr, `"${entry}" is not KEY=VALUE`));
-    else if (eq === 0) out.push(error(ptr, `"${entry}" has an empty variable name`));
+    else if (eq < 0) out.push(warning(ptr, `"${entry}" is not KEY=VALUE (runc refuses it)`));
+    else if (eq === 0) {
+      out.push(warning(ptr, `"${entry}" has an empty variable name (runc refuses it)`));
+    }
     if (eq <= 0) return;
     const key = entry.slice(0, eq);
     const first = seen.get(key);

@@ -3,7 +3,7 @@
 import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
 import { requireRoot } from "../helpers/mod.ts";
 import { exec, runningContainer } from "../exec/util.ts";
-import { uniqueId } from "./util.ts";
+import { runScript, uniqueId } from "./util.ts";
 
 const ignore = requireRoot("running containers");
 
@@ -37,3 +37,18 @@ Deno.test(
     }
   },
 );
+
+Deno.test({ name: "env entries that are not KEY=VALUE reach the process", ignore }, async () => {
+  // busybox env itself, not through sh, which drops such entries for its children.
+  const r = await runScript("", (c) => {
+    c.process!.args = ["env"];
+    c.process!.env = ["PATH=/bin", "NOVALUE", "=x"];
+  });
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.stdout.split("\n").filter((l) => !l.startsWith("HOME=")), [
+    "PATH=/bin",
+    "NOVALUE",
+    "=x",
+    "",
+  ]);
+});
