@@ -4,6 +4,7 @@
 import { apparmorEnabled, selinuxEnabled } from "../init/lsm.ts";
 import { pointer, type Problem, warning } from "../specs/problem.ts";
 import type { Config } from "../specs/schema/config.ts";
+import { normalizeSysctl } from "../specs/semantic/sysctl.ts";
 import { nativeArch } from "../specs/syscalls.ts";
 import { exists } from "./cgroups/files.ts";
 import { cgroupManager } from "./cgroups/mod.ts";
@@ -156,7 +157,18 @@ function seccomp(config: Config): Problem[] {
   return out;
 }
 
+/** sysctls this kernel does not have (a module not loaded, a newer kernel's name, a typo). */
+function sysctls(config: Config): Problem[] {
+  return Object.keys(config.linux?.sysctl ?? {}).flatMap((key) =>
+    exists(`/proc/sys/${normalizeSysctl(key).replaceAll(".", "/")}`)
+      ? []
+      : [warning(pointer("linux", "sysctl", key), `this kernel has no sysctl ${key}`)]
+  );
+}
+
 /** Warnings for what this host lacks to run `config` (which passed validation). */
 export function hostProblems(config: Config): Problem[] {
-  return [namespaces, cgroups, idmappedMounts, lsm, seccomp].flatMap((check) => check(config));
+  return [namespaces, cgroups, idmappedMounts, lsm, seccomp, sysctls].flatMap((check) =>
+    check(config)
+  );
 }

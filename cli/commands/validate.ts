@@ -18,8 +18,8 @@ const command: Command = {
 its JSON structure against runtime-spec 1.2, then what the kernel would refuse at create
 (paths, namespaces, mappings, capabilities, rlimits, sysctls, seccomp...) and what tsrun does
 not implement. With --host, also what this machine lacks for the bundle (cgroup controllers
-and files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp), as warnings. Bundles
-given with --bundle come first, then those --recursive finds, in sorted order.
+and files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp, sysctls), as warnings.
+Bundles given with --bundle come first, then those --recursive finds, in sorted order.
 
 Formats: text prints "FILE:LINE:COLUMN: JSON-pointer: message" per problem (warnings say
 "warning: "), then a summary line per bundle and a total; json prints {"valid", "errors",

@@ -201,6 +201,8 @@ Deno.test("--host: what this machine lacks, as warnings naming the pointer", asy
     defaultAction: "SCMP_ACT_ALLOW",
     architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64", "SCMP_ARCH_PPC64"],
   };
+  // A sysctl no kernel has, and one every kernel with IPv4 has (written with slashes).
+  c.linux.sysctl = { "net.ipv4.tsrun_no_such_knob": "1", "net/ipv4/ip_forward": "0" };
   await inTree({ a: c }, async (top) => {
     const plain = await tsrun(["validate", "--json", "-b", `${top}/a`]);
     const host = await tsrun(["validate", "--json", "--host", "-b", `${top}/a`]);
@@ -215,6 +217,9 @@ Deno.test("--host: what this machine lacks, as warnings naming the pointer", asy
       pointers.filter((p: string) => p.startsWith("/linux/seccomp/architectures/")),
       [`/linux/seccomp/architectures/${foreign}`, "/linux/seccomp/architectures/2"],
     );
+    assert.deepEqual(pointers.filter((p: string) => p.startsWith("/linux/sysctl/")), [
+      "/linux/sysctl/net.ipv4.tsrun_no_such_knob",
+    ]);
     // Every namespace the base config asks for exists on any kernel that runs these tests.
     assert.ok(!pointers.some((p: string) => p.startsWith("/linux/namespaces")), host.stdout);
     const [line] = at(`${top}/a/config.json`, '"hugepageLimits"');
