@@ -1,9 +1,9 @@
 // Integers judged on their digits, not on the double JSON.parse made of them: 2^64 is outside
 // uint64 although it parses to the same double as 2^64-1, and 1.0000000000000001 is no integer.
 import * as z from "zod";
-import { type JsonSource, LONG_NUMBER, scanJson } from "./json-source.ts";
+import { type JsonSource, LONG_NUMBER, scanJson, WRITTEN_NUMBER } from "./json-source.ts";
 import { INTEGER_RANGES } from "./primitives.ts";
-import { error, type Problem } from "./problem.ts";
+import { error, type Problem, warning } from "./problem.ts";
 
 /** The exact value of a JSON number token: an integer, or "fraction" when it is not one. */
 export function exactValue(token: string): bigint | "fraction" {
@@ -45,7 +45,9 @@ function unwrap(s: z.ZodType): z.ZodType {
 
 /**
  * Errors for integers of `text` whose exact digits are out of their schema's range or not
- * integers, skipping pointers that already have a problem. Scans only text with long numbers.
+ * integers, skipping pointers that already have a problem; warnings for integers written with
+ * a fraction or an exponent (JSON Schema's integer allows 1e3, runc's Go decoder refuses it).
+ * Scans only text with such numbers.
  */
 export function exactIntegers(
   schema: z.ZodType,
@@ -53,7 +55,7 @@ export function exactIntegers(
   known: readonly Problem[],
   scanned?: JsonSource,
 ): Problem[] {
-  if (!LONG_NUMBER.test(text)) return [];
+  if (!LONG_NUMBER.test(text) && !WRITTEN_NUMBER.test(text)) return [];
   const source = scanned ?? scanJson(text);
   const out: Problem[] = [];
   for (const [ptr, token] of source.longNumbers) {
@@ -64,6 +66,8 @@ export function exactIntegers(
     const v = exactValue(token);
     if (v === "fraction" || v < range.min || v > range.max) {
       out.push(error(ptr, range.message(token)));
+    } else if (!/^-?\d+$/.test(token)) {
+      out.push(warning(ptr, `runc refuses ${token} for an integer: write ${v}`));
     }
   }
   return out;

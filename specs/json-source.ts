@@ -13,7 +13,8 @@ export interface Position {
 export interface JsonSource {
   /** Where a member (its key) or an array element (its first character) starts. */
   positions: Map<string, number>;
-  /** The digits of numbers with 16 or more digits, which a double may not hold exactly. */
+  /** The text of numbers whose double may not be exact (16 or more digits) or that are written
+   * with a fraction or an exponent (which Go's decoder refuses for an integer). */
   longNumbers: Map<string, string>;
   /** Offsets where lines start. */
   lines: number[];
@@ -24,6 +25,12 @@ export interface JsonSource {
  * whose double may differ from their exact value in a way a range or integer check notices.
  */
 export const LONG_NUMBER = /\d[\d.]{15}/;
+
+/** A number token written with an exponent or a fraction ("1e3", "1.0,"): its text matters to
+ * runc, whose Go decoder refuses it for an integer member. Strings like "1.2.0" do not match. */
+export const WRITTEN_NUMBER = /\d[eE][+-]?\d|\d\.\d+\s*[,}\]]/;
+
+const NUMBER_TOKEN = /^-?\d/;
 
 const WS = new Set([" ", "\t", "\n", "\r"]);
 
@@ -45,7 +52,10 @@ export function scanJson(text: string): JsonSource {
     return JSON.parse(text.slice(start, i));
   };
   const value = (path: PropertyKey[], at: number): void => {
-    positions.set(pointer(...path), at);
+    const ptr = pointer(...path);
+    positions.set(ptr, at);
+    // A repeated key: JSON.parse keeps the last value, so an earlier one's text no longer counts.
+    longNumbers.delete(ptr);
     skip();
     const c = text[i];
     if (c === "{") {
@@ -76,7 +86,8 @@ export function scanJson(text: string): JsonSource {
       const start = i;
       while (i < text.length && !WS.has(text[i]) && !",]}".includes(text[i])) i++;
       const token = text.slice(start, i);
-      if (LONG_NUMBER.test(token)) longNumbers.set(pointer(...path), token);
+      const written = NUMBER_TOKEN.test(token) && /[.eE]/.test(token);
+      if (LONG_NUMBER.test(token) || written) longNumbers.set(ptr, token);
     }
   };
   skip();

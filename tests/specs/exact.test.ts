@@ -115,3 +115,28 @@ Deno.test("exec --process documents: nulls absent, exact integers", () => {
     ["error", "/rlimits/0/soft", /uint64/],
   ]);
 });
+
+Deno.test("integers written with a fraction or an exponent: a warning, runc refuses them", () => {
+  const oom = (written: string) =>
+    fromText(
+      (c) => c.process.oomScoreAdj = 7,
+      (t) => t.replace('"oomScoreAdj": 7', `"oomScoreAdj": ${written}`),
+    )
+      .problems;
+  assertProblems(oom("1e2"), [[
+    "warning",
+    "/process/oomScoreAdj",
+    /^runc refuses 1e2 for an integer: write 100$/,
+  ]]);
+  assertProblems(oom("100.0"), [["warning", "/process/oomScoreAdj", /write 100$/]]);
+  assertProblems(oom("-5E+1"), [["warning", "/process/oomScoreAdj", /write -50$/]]);
+  assertProblems(oom("100"), []);
+});
+
+Deno.test("a repeated key: only the value JSON.parse keeps is judged", () => {
+  const r = fromText(
+    (c) => c.process.rlimits = [{ type: "RLIMIT_CORE", soft: 1, hard: 1 }],
+    (t) => t.replace('"soft": 1', '"soft": 18446744073709551616, "soft": 1'),
+  );
+  assertProblems(r.problems, []);
+});

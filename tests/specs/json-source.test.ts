@@ -50,13 +50,19 @@ Deno.test("a missing member is placed at the object that should hold it", () => 
   ]);
 });
 
-Deno.test("only numbers of 16 digits or more keep their text", () => {
+Deno.test("numbers of 16 digits or more, fractions and exponents keep their text", () => {
   assert.deepEqual([...scanJson(TEXT).longNumbers], [["/n", "18446744073709551616"]]);
   const odd = scanJson('[1.0000000000000001, -9223372036854775809, 1e400, "12345678901234567"]');
   assert.deepEqual([...odd.longNumbers], [
     ["/0", "1.0000000000000001"],
     ["/1", "-9223372036854775809"],
+    ["/2", "1e400"],
   ]);
+  // A repeated key: only the value JSON.parse keeps counts.
+  const repeated = scanJson(
+    '{"a": 18446744073709551616, "a": 1, "b": 1e3, "b": 18446744073709551616}',
+  );
+  assert.deepEqual([...repeated.longNumbers], [["/b", "18446744073709551616"]]);
 });
 
 Deno.test("every part of config.json cites the runtime-spec section that governs it", () => {
