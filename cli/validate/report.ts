@@ -4,6 +4,7 @@
 import { type LoadedBundle, type Problem } from "../../specs/config.ts";
 import { type JsonSource, positionOf, scanJson } from "../../specs/json-source.ts";
 import { specSection } from "../../specs/spec-refs.ts";
+import { isAbsolute, relative, resolve } from "node:path";
 
 export interface Located extends Problem {
   /** config.json as the user named it (relative paths stay relative, as CI annotations need). */
@@ -122,10 +123,20 @@ const ghData = (s: string) =>
   s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 const ghProperty = (s: string) => ghData(s).replaceAll(":", "%3A").replaceAll(",", "%2C");
 
+/**
+ * The path GitHub matches against the repository's files: relative to the workspace (the
+ * checkout; else the current directory), with no "./" or "/" in front. An annotation on
+ * "./a/config.json" or on an absolute path shows in the log but on no line of the diff.
+ */
+function annotationPath(file: string): string {
+  const rel = relative(Deno.env.get("GITHUB_WORKSPACE") || Deno.cwd(), resolve(file));
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
+}
+
 function github(reports: BundleReport[]): string {
   const lines = reports.flatMap((r) =>
     r.problems.map((p) => {
-      const props = [`file=${ghProperty(p.file)}`];
+      const props = [`file=${ghProperty(annotationPath(p.file))}`];
       if (p.line !== null) props.push(`line=${p.line}`, `col=${p.column}`);
       return `::${p.severity} ${props.join(",")}::${ghData(what(p))}`;
     })

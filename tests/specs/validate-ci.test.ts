@@ -118,9 +118,10 @@ Deno.test("--format github: workflow commands on the problems' lines and columns
     const [l1, c1] = at(`${top}/a,b/config.json`, '"swappiness"');
     const [l2, c2] = at(`${top}/a,b/config.json`, '"paht"');
     assert.deepEqual(r.stdout.trimEnd().split("\n"), [
-      // "," and ":" are escaped in properties, as the workflow command syntax needs.
-      `::error file=./a%2Cb/config.json,line=${l1},col=${c1}::/linux/resources/memory/swappiness: expected number, got string "high"`,
-      `::warning file=./a%2Cb/config.json,line=${l2},col=${c2}::/linux/namespaces/1/paht: unknown field, ignored (did you mean "path"?)`,
+      // "," and ":" are escaped in properties, as the workflow command syntax needs; no "./"
+      // in front, which would keep the annotation off the pull request's diff.
+      `::error file=a%2Cb/config.json,line=${l1},col=${c1}::/linux/resources/memory/swappiness: expected number, got string "high"`,
+      `::warning file=a%2Cb/config.json,line=${l2},col=${c2}::/linux/namespaces/1/paht: unknown field, ignored (did you mean "path"?)`,
       "./a,b/config.json: 1 error, 1 warning",
       "./good/config.json: valid",
       "2 bundles: 1 valid, 1 invalid; 1 error, 1 warning",
@@ -134,6 +135,17 @@ Deno.test("--format github: workflow commands on the problems' lines and columns
       r.stdout,
       new RegExp(`^::error file=${top}/bad/config.json,line=3,col=1::not valid JSON: `),
     );
+    // Paths inside the workspace (GITHUB_WORKSPACE, else the current directory) are given
+    // relative to it, as GitHub matches them against the repository's files.
+    const inWorkspace = await tsrun(["validate", "--format=github", "-b", `${top}/bad/`], {
+      env: { GITHUB_WORKSPACE: top },
+    });
+    assert.match(inWorkspace.stdout, /^::error file=bad\/config\.json,line=3,col=1::/);
+    const fromCwd = await tsrun(["validate", "--format=github", "-b", `${top}/bad`], {
+      cwd: top,
+      env: { GITHUB_WORKSPACE: "" },
+    });
+    assert.match(fromCwd.stdout, /^::error file=bad\/config\.json,line=3,col=1::/);
   });
 });
 
