@@ -5,6 +5,7 @@ import { globalFlags } from "./globals.ts";
 import { commands, loadCommand } from "./registry.ts";
 import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
+import { setDebugSink } from "../syscalls/debug.ts";
 
 const PROGRAM = "tsrun";
 
@@ -49,6 +50,13 @@ function toGlobal(flags: Record<string, unknown>): GlobalOptions {
   };
 }
 
+/** A --debug line from below the CLI, in the shape of --log's text lines. */
+function debugToStderr(msg: string): void {
+  const time = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const line = `time="${time}" level=debug msg=${JSON.stringify(msg)}\n`;
+  Deno.stderr.writeSync(new TextEncoder().encode(line));
+}
+
 function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
@@ -58,6 +66,7 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     const g = parseArgs(globalFlags, argv, { stopAtPositional: true });
     global = toGlobal(g.flags);
+    if (global.debug) setDebugSink(debugToStderr);
     if (g.flags.version) {
       print(`${PROGRAM} version ${VERSION}\nspec: 1.2.0\n`);
       return 0;

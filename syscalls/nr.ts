@@ -64,6 +64,7 @@ const table = {
   exit_group: [231, 94],
   kill: [62, 129],
   getpid: [39, 172],
+  clone: [56, 220],
   clone3: [435, 435],
   pidfd_open: [434, 434],
   sched_setattr: [314, 274],

@@ -1,8 +1,10 @@
 // spawn() for real, as root: children run their step tables in fresh namespaces, failures name
 // the failed step, and the parent can steer a child between steps (user namespace maps).
 import { deepStrictEqual as assertEquals, match, notEqual, ok, throws } from "node:assert/strict";
-import { libc, sys } from "../syscalls/libc.ts";
-import { EEXIST, ENOENT } from "../syscalls/errno.ts";
+import { libc, O_DIRECTORY, sys } from "../syscalls/libc.ts";
+import { EEXIST, EINVAL, ENOENT, ENOSYS } from "../syscalls/errno.ts";
+import { SyscallError } from "../syscalls/errors.ts";
+import { cloneFallbackInUse } from "../syscalls/spawn/spawn.ts";
 import {
   type Child,
   CLONE_NEWNET,
@@ -20,7 +22,7 @@ import {
 const root = Deno.uid() === 0;
 if (!root) console.warn("SKIP spawn namespace tests: they need root");
 
-const O_CLOEXEC = 0o2000000, O_RDONLY = 0, O_DIRECTORY = 0o200000, AT_FDCWD = -100;
+const O_CLOEXEC = 0o2000000, O_RDONLY = 0, AT_FDCWD = -100;
 const SIGKILL = 9;
 const PATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -288,6 +290,29 @@ Deno.test({
       Deno.removeSync(`${unified}/${name}`);
     }
   },
+});
+
+/** What clone3 answers a call it must reject: EINVAL where it exists, ENOSYS where refused. */
+function probeClone3(): number {
+  try {
+    sys("clone3", syscallNr("clone3"), [0, 0]);
+  } catch (e) {
+    if (e instanceof SyscallError) return e.errno;
+    throw e;
+  }
+  throw new Error("clone3(NULL, 0) succeeded");
+}
+
+Deno.test("the legacy clone is in use exactly where clone3 is refused", () => {
+  const answer = probeClone3();
+  ok(answer === EINVAL || answer === ENOSYS, `clone3(NULL, 0): errno ${answer}`);
+  using plan = new SpawnPlan();
+  plan.execve("/bin/true", ["true"], []);
+  const child = spawn(plan);
+  child.resultSync();
+  assertEquals(child.waitSync(), { code: 0 });
+  assertEquals(cloneFallbackInUse(), answer === ENOSYS);
+  console.log(`clone mode: ${cloneFallbackInUse() ? "legacy clone (fallback)" : "clone3"}`);
 });
 
 Deno.test("bad input gives one-line errors", () => {
