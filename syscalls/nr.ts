@@ -75,6 +75,8 @@ const table = {
   sendfile: [40, 71],
   lseek: [8, 62],
   sched_getaffinity: [204, 123],
+  eventfd2: [290, 19],
+  bpf: [321, 280],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type SyscallName = keyof typeof table;

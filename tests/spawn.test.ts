@@ -1,7 +1,7 @@
 // spawn() for real, as root: children run their step tables in fresh namespaces, failures name
 // the failed step, and the parent can steer a child between steps (user namespace maps).
 import { deepStrictEqual as assertEquals, match, notEqual, ok, throws } from "node:assert/strict";
-import { libc, O_DIRECTORY, sys } from "../syscalls/libc.ts";
+import { AT_FDCWD, libc, O_CLOEXEC, O_DIRECTORY, O_RDONLY, sys } from "../syscalls/libc.ts";
 import { EEXIST, EINVAL, ENOENT, ENOSYS } from "../syscalls/errno.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { cloneFallbackInUse } from "../syscalls/spawn/spawn.ts";
@@ -27,7 +27,6 @@ if (!root) console.warn("SKIP spawn namespace tests: they need root");
 const nativeClone = !emulated();
 const noNativeClone = skipUnless(nativeClone, "namespaces and pidfd under qemu-user's clone");
 
-const O_CLOEXEC = 0o2000000, O_RDONLY = 0, AT_FDCWD = -100;
 const SIGKILL = 9;
 const PATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 
