@@ -1,7 +1,7 @@
 // The native routines' bytes and the tables around them, checked against their sources:
 // <arch>.ts against <arch>.S assembled by binutils (the host's for x86-64, Debian's
-// binutils-aarch64-linux-gnu for aarch64), layout.ts against each .S's .equ constants, nr.ts
-// against the kernel's uapi headers.
+// binutils-aarch64-linux-gnu for aarch64), layout.ts against layout.inc's .equ constants, each
+// .S's syscall numbers against nr.ts, nr.ts against the kernel's uapi headers.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { code as x86_64 } from "../syscalls/spawn/x86_64.ts";
 import { code as aarch64 } from "../syscalls/spawn/aarch64.ts";
@@ -23,7 +23,9 @@ const routines = [
 ] as const;
 
 for (const r of routines) {
-  const source = Deno.readTextFileSync(`${dir}${r.arch}.S`);
+  // What the assembler sees: the .S with layout.inc in place of its .include.
+  const source = Deno.readTextFileSync(`${dir}${r.arch}.S`)
+    .replace(/^\s*\.include "layout\.inc"$/m, () => Deno.readTextFileSync(`${dir}layout.inc`));
   const binutils = hasCommand(`${r.tools}as`) && hasCommand(`${r.tools}objcopy`);
 
   Deno.test({
@@ -36,7 +38,7 @@ for (const r of routines) {
           const out = new Deno.Command(cmd, { args, stderr: "piped" }).outputSync();
           if (!out.success) throw new Error(`${cmd}: ${new TextDecoder().decode(out.stderr)}`);
         };
-        run(`${r.tools}as`, [...r.asFlags, "-o", `${tmp}/r.o`, `${dir}${r.arch}.S`]);
+        run(`${r.tools}as`, [...r.asFlags, "-I", dir, "-o", `${tmp}/r.o`, `${dir}${r.arch}.S`]);
         run(`${r.tools}objcopy`, ["-O", "binary", "-j", ".text", `${tmp}/r.o`, `${tmp}/r.bin`]);
         assertEquals([...r.code], [...Deno.readFileSync(`${tmp}/r.bin`)]);
       } finally {
@@ -45,7 +47,7 @@ for (const r of routines) {
     },
   });
 
-  Deno.test(`${r.arch}.S uses the arena layout of layout.ts and its arch's syscall numbers`, () => {
+  Deno.test(`${r.arch}.S with layout.inc: the arena layout of layout.ts, its arch's syscall numbers`, () => {
     const equ = new Map(
       [...source.matchAll(/^\s*\.equ\s+(\w+),\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]),
     );

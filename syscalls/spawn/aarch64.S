@@ -13,19 +13,9 @@
  * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never touches sp or the link
  * register, and keeps its state in x9-x13: `svc` preserves every register but x0, and these
  * are caller-saved, so the parent may clobber them too.
- * The layout offsets below must match layout.ts (a test compares them).
+ * The layout offsets come from layout.inc.
  */
-	.equ ARENA_ERR_FD, 88		/* u64: write end of the error pipe */
-	.equ ARENA_N_STEPS, 96		/* u64: number of steps */
-	.equ ARENA_ERR_STEP, 104	/* u64: error record, index of the failed step */
-	.equ ARENA_ERR_ERRNO, 112	/* u64: error record, its errno */
-	.equ ARENA_CLONE, 128		/* the clone call: nr, a0..a5 */
-	.equ ARENA_STEPS, 192		/* first step */
-	.equ STEP_SIZE, 64		/* nr, a0..a5, ok_errno */
-	.equ STEP_OK_ERRNO, 56
-	.equ ERR_RECORD_SIZE, 16
-	.equ MAX_ERRNO, 4095		/* results in [-4095, -1] are errors */
-	.equ EXIT_STEP_FAILED, 127
+	.include "layout.inc"
 
 	.equ NR_write, 64
 	.equ NR_exit_group, 94

@@ -1,6 +1,6 @@
-// Byte offsets in the arena the native routine reads (all fields u64, little-endian, the same
-// on every arch). x86_64.S and aarch64.S repeat them as .equ constants; tests/spawn_blob.test.ts
-// compares.
+// Byte offsets in the arena the native routines read (all fields u64, little-endian, the same
+// on every arch). layout.inc, which x86_64.S and aarch64.S include, repeats them as .equ
+// constants; tests/spawn_blob.test.ts compares.
 
 /** struct clone_args (CLONE_ARGS_SIZE_VER2), at the start of the arena. */
 export const CloneArgs = {

@@ -12,21 +12,11 @@
  * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never pushes, pops or calls, and
  * keeps its state only in registers that `syscall` preserves (everything but rax, rcx, r11).
  * The parent saves rbx, which carries the arena across the clone, on its own stack.
- * The layout offsets below must match layout.ts (a test compares them).
+ * The layout offsets come from layout.inc.
  */
 	.intel_syntax noprefix
 
-	.equ ARENA_ERR_FD, 88		/* u64: write end of the error pipe */
-	.equ ARENA_N_STEPS, 96		/* u64: number of steps */
-	.equ ARENA_ERR_STEP, 104	/* u64: error record, index of the failed step */
-	.equ ARENA_ERR_ERRNO, 112	/* u64: error record, its errno */
-	.equ ARENA_CLONE, 128		/* the clone call: nr, a0..a5 */
-	.equ ARENA_STEPS, 192		/* first step */
-	.equ STEP_SIZE, 64		/* nr, a0..a5, ok_errno */
-	.equ STEP_OK_ERRNO, 56
-	.equ ERR_RECORD_SIZE, 16
-	.equ MAX_ERRNO, 4095		/* results in [-4095, -1] are errors */
-	.equ EXIT_STEP_FAILED, 127
+	.include "layout.inc"
 
 	.equ NR_write, 1
 	.equ NR_exit_group, 231
