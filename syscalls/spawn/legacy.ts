@@ -8,7 +8,7 @@
 //   CLONE_INTO_CGROUP: the child writes itself into the cgroup's cgroup.procs, opened by the
 //     parent from the cgroup fd. CLONE_NEWCGROUP then follows as an unshare, so the new cgroup
 //     namespace is rooted at the container's cgroup as it would be with clone3.
-import { errno, libc, O_CLOEXEC, O_WRONLY, sys } from "../libc.ts";
+import { cstr, errno, libc, O_CLOEXEC, O_WRONLY, sys } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
 import { syscallNr } from "../nr.ts";
 import { CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP, CLONE_NEWCGROUP, CLONE_NEWTIME } from "./flags.ts";
@@ -40,7 +40,11 @@ function page(): bigint {
 export interface Legacy {
   header: Header;
   prelude: PreludeStep[];
-  /** Runs `clone` with the caller's signals blocked if needed; closes what it opened. */
+  /**
+   * Runs `clone` (which writes the prelude and header into the plan and calls the routine)
+   * with the caller's signals blocked if needed; closes what legacyClone opened, whatever
+   * happens.
+   */
   run(clone: () => bigint): bigint;
 }
 
@@ -67,8 +71,7 @@ export function legacyClone(h: Header): Legacy {
   let flags = h.flags & ~(CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP);
   let procs: number | undefined;
   if (h.flags & CLONE_INTO_CGROUP) {
-    const path = new TextEncoder().encode("cgroup.procs\0");
-    procs = libc().openat(h.cgroupFd, path, O_WRONLY | O_CLOEXEC, 0);
+    procs = libc().openat(h.cgroupFd, cstr("cgroup.procs"), O_WRONLY | O_CLOEXEC, 0);
     if (procs < 0) throw new SyscallError("openat", errno(), "cgroup.procs of the cgroup fd");
     prelude.push({
       label: "join the cgroup (clone fallback)",

@@ -158,6 +158,7 @@ export class SpawnPlan {
     );
     this.#prelude = steps.map(({ label, syscall }) => ({ label, syscall }));
   }
+
   /** Appends execve(path, argv, env): the step that, on success, ends the table. */
   execve(path: string, argv: readonly string[], env: readonly string[], label?: string): this {
     const args = [this.str(path), this.strv(argv), this.strv(env)];

@@ -64,41 +64,40 @@ export function spawn(plan: SpawnPlan, opts: SpawnOptions = {}): Child {
     errFd: wr,
     legacy: false,
   };
-  let ret: bigint | undefined;
+  let ret: bigint;
   try {
-    if (!fallback) {
-      plan.setPrelude([]);
-      plan.writeHeader(header);
-      ret = runRoutine(plan.pointer);
-      if (ret === -BigInt(ENOSYS)) {
-        fallback = true;
-        debug("spawn: clone3 is refused (ENOSYS): using the legacy clone from now on");
-      }
-    }
-    if (fallback) {
-      const legacy = legacyClone(header);
-      plan.setPrelude(legacy.prelude);
-      plan.writeHeader(legacy.header);
-      ret = legacy.run(() => runRoutine(plan.pointer));
-    }
+    ret = clone(plan, header);
   } catch (e) {
     libc().close(rd);
     throw e;
   } finally {
     check("close", libc().close(wr));
   }
-  if (ret! < 0n) {
+  if (ret < 0n) {
     libc().close(rd);
-    throw new SyscallError(fallback ? "clone" : "clone3", Number(-ret!));
+    throw new SyscallError(fallback ? "clone" : "clone3", Number(-ret));
   }
   const table = [...plan.prelude, ...plan.steps];
-  return new Child(
-    Number(ret),
-    opts.pidfd ? plan.pidfd() : undefined,
-    rd,
-    table,
-    plan.prelude.length,
-  );
+  const pidfd = opts.pidfd ? plan.pidfd() : undefined;
+  return new Child(Number(ret), pidfd, rd, table, plan.prelude.length);
+}
+
+/** Makes the child with clone3, or with the legacy clone once clone3 answered ENOSYS. */
+function clone(plan: SpawnPlan, header: Header): bigint {
+  if (!fallback) {
+    plan.setPrelude([]);
+    plan.writeHeader(header);
+    const ret = runRoutine(plan.pointer);
+    if (ret !== -BigInt(ENOSYS)) return ret;
+    fallback = true;
+    debug("spawn: clone3 is refused (ENOSYS): using the legacy clone from now on");
+  }
+  const legacy = legacyClone(header);
+  return legacy.run(() => {
+    plan.setPrelude(legacy.prelude);
+    plan.writeHeader(legacy.header);
+    return runRoutine(plan.pointer);
+  });
 }
 
 /** Set once clone3 answered ENOSYS: this process then spawns with the legacy clone only. */
