@@ -9,6 +9,8 @@ import { TIOCGPTN, TIOCGPTPEER, TIOCSCTTY, TIOCSPTLCK, TIOCSWINSZ } from "../sys
 import { SIGNALS } from "../runtime/signals.ts";
 import { ARCHES } from "../init/seccomp/arches.ts";
 import { KERNEL_SIGACTION_SIZE } from "../syscalls/spawn/signals.ts";
+import * as flags from "../syscalls/spawn/flags.ts";
+import { CloneArgs } from "../syscalls/spawn/layout.ts";
 import { skipUnless } from "./helpers/skip.ts";
 
 /** Where each arch's uapi headers are: its own asm/ first, then the generic files it includes. */
@@ -141,5 +143,37 @@ Deno.test({
         SCMP_ARCH_AARCH64: arch("AUDIT_ARCH_AARCH64"),
       },
     );
+  },
+});
+
+const SCHED = "/usr/aarch64-linux-gnu/include/linux/sched.h";
+const sched = read(SCHED);
+Deno.test({
+  name: "spawn: clone3 flags and struct clone_args as aarch64's linux/sched.h has them",
+  ignore: skipUnless(sched !== undefined, `no ${SCHED} (linux-libc-dev-arm64-cross)`),
+  fn() {
+    const h = defines(sched);
+    const ours = Object.entries(flags)
+      .filter(([k]) => k.startsWith("CLONE_") && k !== "CLONE_NAMESPACES");
+    if (ours.length < 13) throw new Error(`only ${ours.length} flags checked`);
+    assertEquals(
+      Object.fromEntries(ours),
+      Object.fromEntries(ours.map(([k]) => [k, BigInt(h.get(k)!.replace(/ULL$/, ""))])),
+    );
+    const signals = defines(read(`${INCLUDE.aarch64.generic}/asm-generic/signal.h`));
+    assertEquals(value(signals.get("SIGCHLD")), flags.SIGCHLD);
+    // Every field an __aligned_u64, in this order; the size clone3 is given.
+    const fields = /struct clone_args \{([^}]*)\}/.exec(sched!)![1]
+      .split(";").map((f) => f.trim()).filter(Boolean);
+    assertEquals(
+      fields,
+      Object.keys(CloneArgs).filter((k) => k !== "size").map((k) =>
+        `__aligned_u64 ${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`
+      ),
+    );
+    Object.keys(CloneArgs).forEach((k, i) =>
+      assertEquals(CloneArgs[k as keyof typeof CloneArgs], 8 * i)
+    );
+    assertEquals(value(h.get("CLONE_ARGS_SIZE_VER2")), CloneArgs.size);
   },
 });

@@ -42,6 +42,9 @@ Deno.test({
       const e = await run(["exec", id, "cat", "/proc/1/comm"]);
       assertEquals([e.code, e.stdout], [0, "sleep\n"], e.stderr);
       ok(fallbackLine(e.stderr), e.stderr);
+      // Without --debug, the fallback is silent.
+      const quiet = await tsrun(["exec", id, "true"], { prefix: noClone3 });
+      assertEquals([quiet.code, quiet.stderr], [0, ""]);
     } finally {
       await tsrun(["delete", "--force", id]);
       await b.cleanup();
