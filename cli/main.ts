@@ -6,6 +6,7 @@ import { commands, loadCommand } from "./registry.ts";
 import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
 import { allMarks, enableTrace, mark } from "../init/trace.ts";
+import { setDebugSink } from "../syscalls/debug.ts";
 
 const PROGRAM = "tsrun";
 
@@ -50,6 +51,13 @@ function toGlobal(flags: Record<string, unknown>): GlobalOptions {
   };
 }
 
+/** A --debug line from below the CLI, in the shape of --log's text lines. */
+function debugToStderr(msg: string): void {
+  const time = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const line = `time="${time}" level=debug msg=${JSON.stringify(msg)}\n`;
+  Deno.stderr.writeSync(new TextEncoder().encode(line));
+}
+
 function print(text: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
@@ -64,6 +72,7 @@ export async function cli(
     const g = parseArgs(globalFlags, argv, { stopAtPositional: true });
     global = toGlobal(g.flags);
     if (global.debug) {
+      setDebugSink(debugToStderr);
       enableTrace();
       mark("tsrun started", Math.round(performance.timeOrigin));
       mark("command line parsed");

@@ -7,14 +7,17 @@ import {
   cstr,
   libc,
   O_CLOEXEC,
+  O_CREAT,
   O_DIRECTORY,
+  O_NOFOLLOW,
   O_PATH,
   O_RDONLY,
+  O_WRONLY,
   openFd,
 } from "../syscalls/libc.ts";
 import { MNT_DETACH, mount, MS, pivotRoot, umount2 } from "../syscalls/mount.ts";
 import { SyscallError } from "../syscalls/errors.ts";
-import { EEXIST, ENOENT } from "../syscalls/errno.ts";
+import { EEXIST, ENOENT, EPERM } from "../syscalls/errno.ts";
 import { remountBind, remountReadonly, setRecursiveAttrs, statfs } from "./remount.ts";
 import { maskPath, readonlyPath, reopenDevNull } from "./masks.ts";
 import type { DeviceStep, HookPhase, MountStep, SetupStep } from "./plan.ts";
@@ -40,8 +43,6 @@ export interface RootfsContext {
   cgroupns: boolean;
   runHooks(phase: HookPhase): Promise<void> | void;
 }
-
-const O_NOFOLLOW = 0o400000, EPERM = 1;
 
 function isDir(path: string): boolean {
   try {
@@ -188,7 +189,6 @@ class Rootfs {
 
   /** Where mknod is not allowed, the host's node is bind-mounted onto an empty file. */
   #bindDevice(dirFd: number, name: string, d: DeviceStep): void {
-    const O_CREAT = 0o100, O_WRONLY = 1;
     const flags = O_CREAT | O_NOFOLLOW | O_WRONLY | O_CLOEXEC;
     const fd = check("openat", libc().openat(dirFd, cstr(name), flags, 0), d.path);
     try {

@@ -4,7 +4,18 @@
 // functions do it in the kernel with openat2(RESOLVE_IN_ROOT) and hand back O_PATH fds, so a
 // symlink swapped in between the check and the mount cannot redirect a mount onto the host.
 import { SyscallError } from "../syscalls/errors.ts";
-import { check, cstr, libc, O_CLOEXEC, O_DIRECTORY, O_PATH } from "../syscalls/libc.ts";
+import {
+  check,
+  cstr,
+  libc,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NOFOLLOW,
+  O_PATH,
+  O_WRONLY,
+} from "../syscalls/libc.ts";
 import { closeFd } from "../syscalls/socket.ts";
 import { EEXIST, ENOENT } from "../syscalls/errno.ts";
 import { bytes, type SysArg, sysArgs } from "./sys-args.ts";
@@ -41,7 +52,6 @@ export function resolveInRoot(root: string, path: string): string {
 }
 
 const RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
-const O_CREAT = 0o100, O_EXCL = 0o200, O_NOFOLLOW = 0o400000, O_WRONLY = 1;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
 
 /** The path a mount call takes to mean "the file this fd is open on". */

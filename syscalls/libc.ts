@@ -127,10 +127,19 @@ export async function readAsync(fd: number, buf: Uint8Array<ArrayBuffer>): Promi
 }
 
 export const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0o2000000;
-/** One of the few open flags whose value differs between x86-64 and aarch64. */
-export const O_DIRECTORY = Deno.build.arch === "aarch64" ? 0o40000 : 0o200000;
+export const O_CREAT = 0o100, O_EXCL = 0o200;
 export const O_PATH = 0o10000000, O_NOCTTY = 0o400, O_NONBLOCK = 0o4000, O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
+/**
+ * The open flags whose values differ between x86-64 (asm-generic/fcntl.h) and aarch64 (its own
+ * asm/fcntl.h): there 0o400000, x86-64's O_NOFOLLOW, is O_LARGEFILE.
+ */
+export const ARCH_OPEN_FLAGS = {
+  x86_64: { O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000 },
+  aarch64: { O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000 },
+} as const;
+const archFlags = ARCH_OPEN_FLAGS[Deno.build.arch === "aarch64" ? "aarch64" : "x86_64"];
+export const O_DIRECTORY = archFlags.O_DIRECTORY, O_NOFOLLOW = archFlags.O_NOFOLLOW;
 export const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 export const F_SETFD = 2;
 

@@ -64,6 +64,7 @@ const table = {
   exit_group: [231, 94],
   kill: [62, 129],
   getpid: [39, 172],
+  clone: [56, 220],
   clone3: [435, 435],
   pidfd_open: [434, 434],
   sched_setattr: [314, 274],
@@ -74,6 +75,8 @@ const table = {
   sendfile: [40, 71],
   lseek: [8, 62],
   sched_getaffinity: [204, 123],
+  eventfd2: [290, 19],
+  bpf: [321, 280],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type SyscallName = keyof typeof table;

@@ -2,7 +2,9 @@
 import { check, libc, O_CLOEXEC, O_NOCTTY, O_RDWR, openFd, sys } from "./libc.ts";
 import { syscallNr } from "./nr.ts";
 
-const TIOCSPTLCK = 0x40045431n, TIOCGPTN = 0x80045430n, TIOCGPTPEER = 0x5441, TIOCSWINSZ = 0x5414n;
+// The generic tty ioctls (asm-generic/ioctls.h), the same on x86-64 and aarch64.
+export const TIOCSPTLCK = 0x40045431n, TIOCGPTN = 0x80045430n, TIOCGPTPEER = 0x5441;
+export const TIOCSWINSZ = 0x5414n;
 
 /** ioctl number that makes a tty the caller's controlling terminal (also a spawn plan step). */
 export const TIOCSCTTY = 0x540e;

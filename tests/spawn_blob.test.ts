@@ -1,84 +1,83 @@
-// The native routine's bytes and the tables around it, checked against their sources:
-// x86_64.ts against x86_64.S assembled by binutils, layout.ts against the .S's .equ
-// constants, nr.ts against the kernel's uapi headers.
+// The native routines' bytes and the tables around them, checked against their sources:
+// <arch>.ts against <arch>.S assembled by binutils (the host's for x86-64, Debian's
+// binutils-aarch64-linux-gnu for aarch64), layout.ts against layout.inc's .equ constants, each
+// .S's syscall numbers against nr.ts, nr.ts against the kernel's uapi headers.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { code } from "../syscalls/spawn/x86_64.ts";
-import {
-  Arena,
-  CloneArgs,
-  ERR_RECORD_SIZE,
-  EXIT_STEP_FAILED,
-  Step,
-} from "../syscalls/spawn/layout.ts";
+import { code as x86_64 } from "../syscalls/spawn/x86_64.ts";
+import { code as aarch64 } from "../syscalls/spawn/aarch64.ts";
+import { Arena, ERR_RECORD_SIZE, EXIT_STEP_FAILED, Step } from "../syscalls/spawn/layout.ts";
 import { syscallTable } from "../syscalls/nr.ts";
+import { hasCommand, skipUnless } from "./helpers/skip.ts";
 
 const dir = new URL("../syscalls/spawn/", import.meta.url).pathname;
-const source = Deno.readTextFileSync(`${dir}x86_64.S`);
 
-function have(cmd: string): boolean {
-  try {
-    return new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const binutils = have("as") && have("objcopy");
-if (!binutils) console.warn("SKIP blob check: GNU as and objcopy are needed to assemble x86_64.S");
-
-Deno.test({
-  name: "x86_64.ts holds exactly the bytes x86_64.S assembles to",
-  ignore: !binutils,
-  fn() {
-    const tmp = Deno.makeTempDirSync();
-    try {
-      const run = (cmd: string, args: string[]) => {
-        const out = new Deno.Command(cmd, { args, stderr: "piped" }).outputSync();
-        if (!out.success) throw new Error(`${cmd}: ${new TextDecoder().decode(out.stderr)}`);
-      };
-      run("as", ["--64", "-o", `${tmp}/r.o`, `${dir}x86_64.S`]);
-      run("objcopy", ["-O", "binary", "-j", ".text", `${tmp}/r.o`, `${tmp}/r.bin`]);
-      assertEquals([...code], [...Deno.readFileSync(`${tmp}/r.bin`)]);
-    } finally {
-      Deno.removeSync(tmp, { recursive: true });
-    }
+const routines = [
+  { arch: "x86_64", code: x86_64, tools: "", asFlags: ["--64"], nr: { write: 1, exit_group: 231 } },
+  {
+    arch: "aarch64",
+    code: aarch64,
+    tools: "aarch64-linux-gnu-",
+    asFlags: [],
+    nr: { write: 64, exit_group: 94 },
   },
-});
+] as const;
 
-Deno.test("the .S uses the arena layout of layout.ts", () => {
-  const equ = new Map(
-    [...source.matchAll(/^\s*\.equ\s+(\w+),\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]),
-  );
-  assertEquals(
-    {
-      CLONE_ARGS_SIZE: equ.get("CLONE_ARGS_SIZE"),
-      ARENA_ERR_FD: equ.get("ARENA_ERR_FD"),
-      ARENA_N_STEPS: equ.get("ARENA_N_STEPS"),
-      ARENA_ERR_STEP: equ.get("ARENA_ERR_STEP"),
-      ARENA_ERR_ERRNO: equ.get("ARENA_ERR_ERRNO"),
-      ARENA_STEPS: equ.get("ARENA_STEPS"),
-      STEP_SIZE: equ.get("STEP_SIZE"),
-      STEP_OK_ERRNO: equ.get("STEP_OK_ERRNO"),
-      ERR_RECORD_SIZE: equ.get("ERR_RECORD_SIZE"),
-      EXIT_STEP_FAILED: equ.get("EXIT_STEP_FAILED"),
+for (const r of routines) {
+  // What the assembler sees: the .S with layout.inc in place of its .include.
+  const source = Deno.readTextFileSync(`${dir}${r.arch}.S`)
+    .replace(/^\s*\.include "layout\.inc"$/m, () => Deno.readTextFileSync(`${dir}layout.inc`));
+  const binutils = hasCommand(`${r.tools}as`) && hasCommand(`${r.tools}objcopy`);
+
+  Deno.test({
+    name: `${r.arch}.ts holds exactly the bytes ${r.arch}.S assembles to`,
+    ignore: skipUnless(binutils, `${r.tools}as and ${r.tools}objcopy are needed for ${r.arch}.S`),
+    fn() {
+      const tmp = Deno.makeTempDirSync();
+      try {
+        const run = (cmd: string, args: string[]) => {
+          const out = new Deno.Command(cmd, { args, stderr: "piped" }).outputSync();
+          if (!out.success) throw new Error(`${cmd}: ${new TextDecoder().decode(out.stderr)}`);
+        };
+        run(`${r.tools}as`, [...r.asFlags, "-I", dir, "-o", `${tmp}/r.o`, `${dir}${r.arch}.S`]);
+        run(`${r.tools}objcopy`, ["-O", "binary", "-j", ".text", `${tmp}/r.o`, `${tmp}/r.bin`]);
+        assertEquals([...r.code], [...Deno.readFileSync(`${tmp}/r.bin`)]);
+      } finally {
+        Deno.removeSync(tmp, { recursive: true });
+      }
     },
-    {
-      CLONE_ARGS_SIZE: CloneArgs.size,
+  });
+
+  Deno.test(`${r.arch}.S with layout.inc: the arena layout of layout.ts, its arch's syscall numbers`, () => {
+    const equ = new Map(
+      [...source.matchAll(/^\s*\.equ\s+(\w+),\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    assertEquals(Object.fromEntries(equ), {
       ARENA_ERR_FD: Arena.errFd,
       ARENA_N_STEPS: Arena.nSteps,
       ARENA_ERR_STEP: Arena.errStep,
       ARENA_ERR_ERRNO: Arena.errErrno,
+      ARENA_CLONE: Arena.clone,
       ARENA_STEPS: Arena.steps,
       STEP_SIZE: Step.size,
       STEP_OK_ERRNO: Step.okErrno,
       ERR_RECORD_SIZE,
+      MAX_ERRNO: 4095,
       EXIT_STEP_FAILED,
-    },
-  );
-  // The routine loads a step's six arguments right after nr, 8 bytes apart.
+      NR_write: r.nr.write,
+      NR_exit_group: r.nr.exit_group,
+    });
+    const nrs = new Map(syscallTable(r.arch));
+    assertEquals([nrs.get("write"), nrs.get("exit_group")], [r.nr.write, r.nr.exit_group]);
+  });
+}
+
+Deno.test("the layout the routines rely on", () => {
+  // They load a step's (and the clone call's) six arguments right after nr, 8 bytes apart, and
+  // aarch64 stores the error record with one stp.
   assertEquals(Step.args, 8);
   assertEquals(Arena.errErrno, Arena.errStep + 8);
+  assertEquals(Arena.steps, Arena.clone + Step.size);
+  assertEquals(Arena.pidfd + 8 <= Arena.clone, true);
 });
 
 /** `#define __NR_<name> <n>` (and the generic table's __NR3264_<name>) from a uapi header. */
@@ -94,17 +93,18 @@ function headerNumbers(path: string): Map<string, number> | undefined {
   );
 }
 
+// aarch64's asm/unistd.h is the generic table: Debian's linux-libc-dev-arm64-cross installs it
+// for the cross toolchain, linux-libc-dev has the same generic file.
 for (
   const [arch, header] of [
     ["x86_64", "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"],
-    ["aarch64", "/usr/include/asm-generic/unistd.h"],
+    ["aarch64", "/usr/aarch64-linux-gnu/include/asm-generic/unistd.h"],
   ] as const
 ) {
   const nrs = headerNumbers(header);
-  if (!nrs) console.warn(`SKIP ${arch} syscall numbers: ${header} not installed`);
   Deno.test({
     name: `nr.ts ${arch} numbers match ${header}`,
-    ignore: !nrs,
+    ignore: skipUnless(nrs !== undefined, `${header} is not installed`),
     fn() {
       const table = syscallTable(arch);
       assertEquals(table.map(([n]) => [n, nrs!.get(n)]), table);

@@ -4,6 +4,7 @@
 // such registration; its memory.events `oom_kill` counter is compared instead.
 import { errno, libc, sys } from "../../syscalls/libc.ts";
 import { EAGAIN } from "../../syscalls/errno.ts";
+import { syscallNr } from "../../syscalls/nr.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 import { CgroupError, closeFd, exists, openForRead, writeFile } from "./files.ts";
 import { readKeyValues } from "./stats-types.ts";
@@ -16,12 +17,11 @@ export interface OomWatch {
   close(): void;
 }
 
-const NR_EVENTFD2 = Deno.build.arch === "aarch64" ? 19 : 290;
 const EFD_NONBLOCK = 0o4000, EFD_CLOEXEC = 0o2000000;
 
 export function watchOomV1(dir: string): OomWatch {
   const control = `${dir}/memory.oom_control`;
-  const efd = Number(sys("eventfd2", NR_EVENTFD2, [0, EFD_NONBLOCK | EFD_CLOEXEC], dir));
+  const efd = Number(sys("eventfd2", syscallNr("eventfd2"), [0, EFD_NONBLOCK | EFD_CLOEXEC], dir));
   let ofd: number | undefined;
   try {
     ofd = openForRead(control);

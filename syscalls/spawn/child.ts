@@ -6,7 +6,10 @@ import { EINTR, errnoMessage, errnoName } from "../errno.ts";
 import { ERR_RECORD_SIZE } from "./layout.ts";
 import type { StepInfo } from "./plan.ts";
 
-/** A step of the child's plan failed; the child then exited with status 127. */
+/**
+ * A step of the child's plan failed; the child then exited with status 127. stepIndex counts
+ * the plan's steps; a step of the clone fallback's prelude has a negative one.
+ */
 export class SpawnError extends Error {
   readonly errnoName: string;
   constructor(
@@ -36,7 +39,9 @@ export class Child {
     readonly pidfd: number | undefined,
     /** Read end of the error pipe (O_CLOEXEC); result() reads and closes it. */
     readonly errors: number,
+    /** The table the child runs: a prelude of `preludeLength` steps, then the plan's. */
     readonly steps: readonly StepInfo[],
+    readonly preludeLength = 0,
   ) {}
 
   /**
@@ -95,7 +100,8 @@ export class Child {
     const index = Number(v.getBigUint64(0, true));
     const step = this.steps[index];
     const err = Number(v.getBigUint64(8, true));
-    return new SpawnError(step?.label ?? `step ${index}`, index, step?.syscall ?? "?", err);
+    const label = step?.label ?? `step ${index}`;
+    return new SpawnError(label, index - this.preludeLength, step?.syscall ?? "?", err);
   }
 }
 

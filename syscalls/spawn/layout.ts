@@ -1,5 +1,6 @@
-// Byte offsets in the arena the native routine reads (all fields u64, little-endian, the same
-// on every arch). x86_64.S repeats them as .equ constants; tests/spawn_blob.test.ts compares.
+// Byte offsets in the arena the native routines read (all fields u64, little-endian, the same
+// on every arch). layout.inc, which x86_64.S and aarch64.S include, repeats them as .equ
+// constants; tests/spawn_blob.test.ts compares.
 
 /** struct clone_args (CLONE_ARGS_SIZE_VER2), at the start of the arena. */
 export const CloneArgs = {
@@ -25,9 +26,14 @@ export const Arena = {
   /** Error record the child writes to errFd: index of the failed step, then its errno. */
   errStep: 104,
   errErrno: 112,
-  /** clone_args.pidfd points here; the kernel stores an int. */
+  /** clone_args.pidfd (or legacy clone's parent_tid) points here; the kernel stores an int. */
   pidfd: 120,
-  steps: 128,
+  /**
+   * The call that makes the child, shaped like a step (nr, a0..a5): clone3(arena, size), or
+   * the legacy clone where clone3 is refused. Its okErrno is unused.
+   */
+  clone: 128,
+  steps: 192,
 } as const;
 
 /** One step: nr, a0..a5, okErrno (an errno that counts as success; 0 = none). */

@@ -5,6 +5,7 @@ import { bytesOf, mapAnon, unmap } from "./memory.ts";
 import { Arena, CloneArgs, Step, VFORK_STACK_SIZE } from "./layout.ts";
 import { type SyscallName, syscallNr } from "../nr.ts";
 import { AT_EMPTY_PATH } from "../libc.ts";
+import { KERNEL_SIGACTION_SIZE, SIG_SETMASK, signalSet, SIGSET_SIZE } from "./signals.ts";
 
 export interface PlanOptions {
   /** Arena size in bytes (default 64 KiB); it does not grow, addresses handed out stay valid. */
@@ -28,24 +29,28 @@ export interface StepInfo {
   syscall: SyscallName;
 }
 
-/** What `spawn` writes into the header before each clone3. */
+/** A step of a prelude (see setPrelude). */
+export interface PreludeStep extends StepInfo {
+  args: readonly Arg[];
+}
+
+/** What `spawn` writes into the header before each clone. */
 export interface Header {
+  /** clone3 flags; with `legacy`, only those the legacy clone takes (the low 32 bits). */
   flags: bigint;
   exitSignal: number;
   pidfd: boolean;
   cgroupFd: number;
   vforkStack: boolean;
   errFd: number;
+  /** Make the child with the legacy clone instead of clone3. */
+  legacy: boolean;
 }
 
 type Arg = number | bigint;
 
 const DEFAULT_SIZE = 64 * 1024;
 const PAGE = 4096;
-const SIG_SETMASK = 2;
-const SIGSET_SIZE = 8;
-/** struct sigaction as the kernel takes it (handler, flags, restorer, mask); zero = SIG_DFL. */
-const KERNEL_SIGACTION_SIZE = 32;
 
 export class SpawnPlan {
   readonly size: number;
@@ -54,6 +59,7 @@ export class SpawnPlan {
   #mem: Uint8Array<ArrayBuffer>;
   #view: DataView<ArrayBuffer>;
   #steps: StepInfo[] = [];
+  #prelude: StepInfo[] = [];
   #dataLow: number;
 
   constructor(opts: PlanOptions = {}) {
@@ -73,6 +79,11 @@ export class SpawnPlan {
   /** Steps so far, in order; a SpawnError names the failed one by its label. */
   get steps(): readonly StepInfo[] {
     return this.#steps;
+  }
+
+  /** The prelude set last (see setPrelude). */
+  get prelude(): readonly StepInfo[] {
+    return this.#prelude;
   }
 
   /** The arena's address, for the native routine. */
@@ -120,21 +131,32 @@ export class SpawnPlan {
    * through it until execve).
    */
   step(label: string, syscall: SyscallName, args: readonly Arg[], opts: StepOptions = {}): this {
-    if (args.length > 6) throw new Error(`spawn plan: step "${label}": more than 6 arguments`);
     const ok = opts.okErrno ?? 0;
     if (!Number.isInteger(ok) || ok < 0 || ok > 4095) {
       throw new Error(`spawn plan: step "${label}": okErrno must be an errno, got ${ok}`);
     }
-    const nr = syscallNr(syscall);
-    const off = Arena.steps + Step.size * this.#steps.length;
-    if (off + Step.size > this.#dataLow) this.#full();
-    this.#view.setBigUint64(off + Step.nr, BigInt(nr), true);
-    for (let i = 0; i < 6; i++) {
-      this.#view.setBigUint64(off + Step.args + 8 * i, word(label, args[i] ?? 0), true);
-    }
-    this.#view.setBigUint64(off + Step.okErrno, BigInt(ok), true);
+    const at = this.#tableEnd(this.#prelude.length + this.#steps.length + 1);
+    this.#writeStep(at - Step.size, label, syscall, args, ok);
     this.#steps.push({ label, syscall });
     return this;
+  }
+
+  /**
+   * Sets the steps that run before the plan's own from the next spawn on, replacing the
+   * previous ones: the clone fallback's stand-ins for what only clone3 does. The table moves
+   * up or down to make room; the data the steps point to stays where it is.
+   */
+  setPrelude(steps: readonly PreludeStep[]): void {
+    const old = this.#prelude.length;
+    if (steps.length === old && old === 0) return;
+    const own = this.#steps.length;
+    this.#tableEnd(steps.length + own);
+    const from = Arena.steps + Step.size * old;
+    this.#mem.copyWithin(Arena.steps + Step.size * steps.length, from, from + Step.size * own);
+    steps.forEach((s, i) =>
+      this.#writeStep(Arena.steps + Step.size * i, s.label, s.syscall, s.args, 0)
+    );
+    this.#prelude = steps.map(({ label, syscall }) => ({ label, syscall }));
   }
 
   /** Appends execve(path, argv, env): the step that, on success, ends the table. */
@@ -152,28 +174,38 @@ export class SpawnPlan {
     return this.step(label, "execveat", args);
   }
 
-  /** Fills clone_args and the header; called by `spawn`. */
+  /** Fills the header: clone_args and the clone call (clone3 or legacy clone); for `spawn`. */
   writeHeader(h: Header): void {
     const v = this.#view;
     this.#mem.fill(0, 0, Arena.steps);
-    v.setBigUint64(CloneArgs.flags, h.flags, true);
-    if (h.pidfd) v.setBigUint64(CloneArgs.pidfd, this.#base + BigInt(Arena.pidfd), true);
-    v.setBigUint64(CloneArgs.exitSignal, BigInt(h.exitSignal), true);
-    if (h.vforkStack) {
-      v.setBigUint64(CloneArgs.stack, this.#base + BigInt(this.size - VFORK_STACK_SIZE), true);
-      v.setBigUint64(CloneArgs.stackSize, BigInt(VFORK_STACK_SIZE), true);
+    const pidfd = h.pidfd ? this.#base + BigInt(Arena.pidfd) : 0n;
+    const stackTop = h.vforkStack ? this.#base + BigInt(this.size) : 0n;
+    if (h.legacy) {
+      // clone(flags | exit signal, stack top, parent_tid (where CLONE_PIDFD stores the fd), …):
+      // the two arguments after these differ in order between x86-64 and aarch64 (child_tid
+      // and tls), both zero here.
+      this.#writeClone("clone", [h.flags | BigInt(h.exitSignal), stackTop, pidfd]);
+    } else {
+      v.setBigUint64(CloneArgs.flags, h.flags, true);
+      v.setBigUint64(CloneArgs.pidfd, pidfd, true);
+      v.setBigUint64(CloneArgs.exitSignal, BigInt(h.exitSignal), true);
+      if (h.vforkStack) {
+        v.setBigUint64(CloneArgs.stack, stackTop - BigInt(VFORK_STACK_SIZE), true);
+        v.setBigUint64(CloneArgs.stackSize, BigInt(VFORK_STACK_SIZE), true);
+      }
+      v.setBigUint64(CloneArgs.cgroup, BigInt(h.cgroupFd), true);
+      this.#writeClone("clone3", [this.#base, CloneArgs.size]);
     }
-    v.setBigUint64(CloneArgs.cgroup, BigInt(h.cgroupFd), true);
     v.setBigUint64(Arena.errFd, BigInt(h.errFd), true);
-    v.setBigUint64(Arena.nSteps, BigInt(this.#steps.length), true);
+    v.setBigUint64(Arena.nSteps, BigInt(this.#prelude.length + this.#steps.length), true);
   }
 
-  /** The pidfd the kernel stored for the last clone3 with CLONE_PIDFD. */
+  /** The pidfd the kernel stored for the last clone with CLONE_PIDFD. */
   pidfd(): number {
     return this.#view.getInt32(Arena.pidfd, true);
   }
 
-  /** Unmaps the arena. Safe once clone3 returned: a fork child has its own copy, and with
+  /** Unmaps the arena. Safe once the clone returned: a fork child has its own copy, and with
    * CLONE_VFORK the parent resumes only after the child exec'd or exited. */
   free(): void {
     if (!this.#ptr) return;
@@ -190,9 +222,30 @@ export class SpawnPlan {
   #alloc(len: number): number {
     if (!this.#ptr) throw new Error("spawn plan: used after free()");
     const off = (this.#dataLow - len) & ~7;
-    if (off < Arena.steps + Step.size * this.#steps.length) this.#full();
+    if (off < Arena.steps + Step.size * (this.#prelude.length + this.#steps.length)) this.#full();
     this.#dataLow = off;
     return off;
+  }
+
+  /** The end offset of a table of `n` steps, checked against the data below the stack. */
+  #tableEnd(n: number): number {
+    const end = Arena.steps + Step.size * n;
+    if (end > this.#dataLow) this.#full();
+    return end;
+  }
+
+  #writeStep(off: number, label: string, syscall: SyscallName, args: readonly Arg[], ok: number) {
+    if (args.length > 6) throw new Error(`spawn plan: step "${label}": more than 6 arguments`);
+    const words = args.map((a) => word(label, a));
+    this.#view.setBigUint64(off + Step.nr, BigInt(syscallNr(syscall)), true);
+    for (let i = 0; i < 6; i++) {
+      this.#view.setBigUint64(off + Step.args + 8 * i, words[i] ?? 0n, true);
+    }
+    this.#view.setBigUint64(off + Step.okErrno, BigInt(ok), true);
+  }
+
+  #writeClone(syscall: SyscallName, args: readonly Arg[]): void {
+    this.#writeStep(Arena.clone, syscall, syscall, args, 0);
   }
 
   #full(): never {
@@ -203,7 +256,7 @@ export class SpawnPlan {
     const mask = this.buffer(SIGSET_SIZE);
     this.step("unblock all signals", "rt_sigprocmask", [SIG_SETMASK, mask, 0, SIGSET_SIZE]);
     const dfl = this.buffer(KERNEL_SIGACTION_SIZE);
-    for (const sig of ignoredSignals()) {
+    for (const sig of signalSet("SigIgn")) {
       this.step(`reset signal ${sig} to default`, "rt_sigaction", [sig, dfl, 0, SIGSET_SIZE]);
     }
   }
@@ -219,15 +272,4 @@ function word(label: string, a: Arg): bigint {
     throw new Error(`spawn plan: step "${label}": argument ${a} does not fit in 64 bits`);
   }
   return BigInt.asUintN(64, b);
-}
-
-/** Signals the calling thread ignores, from SigIgn in /proc/thread-self/status. */
-function ignoredSignals(): number[] {
-  const status = Deno.readTextFileSync("/proc/thread-self/status");
-  const hex = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-  if (!hex) throw new Error("spawn plan: no SigIgn line in /proc/thread-self/status");
-  const set = BigInt(`0x${hex}`);
-  const out: number[] = [];
-  for (let sig = 1; sig <= 64; sig++) if (set & (1n << BigInt(sig - 1))) out.push(sig);
-  return out;
 }

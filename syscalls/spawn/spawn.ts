@@ -1,6 +1,9 @@
-// spawn: clone3 through the native routine, the child running a SpawnPlan.
+// spawn: clone3 through the native routine, the child running a SpawnPlan. Where clone3 is
+// refused (ENOSYS), the process switches to the legacy clone once and for all (legacy.ts).
 import { check, libc, O_CLOEXEC, sys } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
+import { ENOSYS } from "../errno.ts";
+import { debug } from "../debug.ts";
 import { Child } from "./child.ts";
 import {
   CLONE_CLEAR_SIGHAND,
@@ -12,8 +15,9 @@ import {
   SIGCHLD,
 } from "./flags.ts";
 import { syscallNr } from "../nr.ts";
-import type { SpawnPlan } from "./plan.ts";
+import type { Header, SpawnPlan } from "./plan.ts";
 import { runRoutine } from "./routine.ts";
+import { legacyClone } from "./legacy.ts";
 
 export interface SpawnOptions {
   /** Namespace flags (CLONE_NEW*) only; the other clone3 flags come from the options below. */
@@ -51,17 +55,18 @@ export function spawn(plan: SpawnPlan, opts: SpawnOptions = {}): Child {
     O_CLOEXEC,
   ]);
   const [rd, wr] = fds;
+  const header: Header = {
+    flags,
+    exitSignal: opts.exitSignal ?? SIGCHLD,
+    pidfd: opts.pidfd ?? false,
+    cgroupFd: opts.cgroupFd ?? 0,
+    vforkStack: opts.vfork ?? false,
+    errFd: wr,
+    legacy: false,
+  };
   let ret: bigint;
   try {
-    plan.writeHeader({
-      flags,
-      exitSignal: opts.exitSignal ?? SIGCHLD,
-      pidfd: opts.pidfd ?? false,
-      cgroupFd: opts.cgroupFd ?? 0,
-      vforkStack: opts.vfork ?? false,
-      errFd: wr,
-    });
-    ret = runRoutine(plan.pointer);
+    ret = clone(plan, header);
   } catch (e) {
     libc().close(rd);
     throw e;
@@ -70,9 +75,37 @@ export function spawn(plan: SpawnPlan, opts: SpawnOptions = {}): Child {
   }
   if (ret < 0n) {
     libc().close(rd);
-    throw new SyscallError("clone3", Number(-ret));
+    throw new SyscallError(fallback ? "clone" : "clone3", Number(-ret));
   }
-  return new Child(Number(ret), opts.pidfd ? plan.pidfd() : undefined, rd, [...plan.steps]);
+  const table = [...plan.prelude, ...plan.steps];
+  const pidfd = opts.pidfd ? plan.pidfd() : undefined;
+  return new Child(Number(ret), pidfd, rd, table, plan.prelude.length);
+}
+
+/** Makes the child with clone3, or with the legacy clone once clone3 answered ENOSYS. */
+function clone(plan: SpawnPlan, header: Header): bigint {
+  if (!fallback) {
+    plan.setPrelude([]);
+    plan.writeHeader(header);
+    const ret = runRoutine(plan.pointer);
+    if (ret !== -BigInt(ENOSYS)) return ret;
+    fallback = true;
+    debug("spawn: clone3 is refused (ENOSYS): using the legacy clone from now on");
+  }
+  const legacy = legacyClone(header);
+  return legacy.run(() => {
+    plan.setPrelude(legacy.prelude);
+    plan.writeHeader(legacy.header);
+    return runRoutine(plan.pointer);
+  });
+}
+
+/** Set once clone3 answered ENOSYS: this process then spawns with the legacy clone only. */
+let fallback = false;
+
+/** Whether this process spawns with the legacy clone (clone3 was refused). */
+export function cloneFallbackInUse(): boolean {
+  return fallback;
 }
 
 function cloneFlags(opts: SpawnOptions): bigint {

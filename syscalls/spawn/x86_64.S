@@ -3,46 +3,43 @@
  *
  *   i64 spawn(u64 *arena)
  *
- * clone3 from the arena's clone_args. The parent gets the child's pid (or -errno) back.
- * The child runs the arena's step table, one raw syscall per step, then exit_group(0);
+ * Makes the child with the arena's clone call (clone3, or the legacy clone where clone3 is
+ * refused: a syscall number and six arguments). The parent gets the child's pid (or -errno)
+ * back. The child runs the arena's step table, one raw syscall per step, then exit_group(0);
  * normally the last step is execve, which never comes back on success.
  *
  * The child must never return into the caller (V8's heap is MADV_DONTFORK) and may share the
- * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never pushes or calls, and keeps
- * its state only in registers that `syscall` preserves (everything but rax, rcx, r11).
- * The layout offsets below must match layout.ts (a test compares them).
+ * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never pushes, pops or calls, and
+ * keeps its state only in registers that `syscall` preserves (everything but rax, rcx, r11).
+ * The parent saves rbx, which carries the arena across the clone, on its own stack.
+ * The layout offsets come from layout.inc.
  */
 	.intel_syntax noprefix
 
-	.equ CLONE_ARGS_SIZE, 88	/* sizeof(struct clone_args), CLONE_ARGS_SIZE_VER2 */
-	.equ ARENA_ERR_FD, 88		/* u64: write end of the error pipe */
-	.equ ARENA_N_STEPS, 96		/* u64: number of steps */
-	.equ ARENA_ERR_STEP, 104	/* u64: error record, index of the failed step */
-	.equ ARENA_ERR_ERRNO, 112	/* u64: error record, its errno */
-	.equ ARENA_STEPS, 128		/* first step */
-	.equ STEP_SIZE, 64		/* nr, a0..a5, ok_errno */
-	.equ STEP_OK_ERRNO, 56
-	.equ ERR_RECORD_SIZE, 16
-	.equ MAX_ERRNO, 4095		/* results in [-4095, -1] are errors */
-	.equ EXIT_STEP_FAILED, 127
+	.include "layout.inc"
 
 	.equ NR_write, 1
 	.equ NR_exit_group, 231
-	.equ NR_clone3, 435
 
 	.text
 	.globl tsrun_spawn
 tsrun_spawn:
-	/* rdi = arena = &clone_args; `syscall` keeps rdi, so the child has it too. */
-	mov esi, CLONE_ARGS_SIZE
-	mov eax, NR_clone3
+	push rbx
+	mov rbx, rdi			/* arena */
+	mov rax, [rbx + ARENA_CLONE]
+	mov rdi, [rbx + ARENA_CLONE + 8]
+	mov rsi, [rbx + ARENA_CLONE + 16]
+	mov rdx, [rbx + ARENA_CLONE + 24]
+	mov r10, [rbx + ARENA_CLONE + 32]
+	mov r8, [rbx + ARENA_CLONE + 40]
+	mov r9, [rbx + ARENA_CLONE + 48]
 	syscall
 	test rax, rax
 	jz child
+	pop rbx
 	ret
 
 child:
-	mov rbx, rdi			/* arena */
 	xor r12d, r12d			/* step index */
 	mov r13, [rbx + ARENA_N_STEPS]
 	lea r14, [rbx + ARENA_STEPS]	/* current step */

@@ -9,7 +9,7 @@ export {
 } from "./rootfs.ts";
 export { type Config, defaultConfig } from "./config.ts";
 export { type RunOptions, type RunResult, stateRoot, TSRUN, tsrun } from "./tsrun.ts";
-export { hasCommand, requireRoot, skipUnless } from "./skip.ts";
+export { emulated, hasCommand, requireRoot, skipUnless } from "./skip.ts";
 export {
   cgroupsMatching,
   type Leftovers,

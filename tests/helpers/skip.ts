@@ -34,3 +34,15 @@ export function hasCommand(name: string): boolean {
     }
   });
 }
+
+/**
+ * True when this Deno runs under a user-mode emulator (qemu-user, scripts/test-aarch64): the
+ * kernel's arch (/proc/sys/kernel/arch, which qemu does not emulate) is not Deno's.
+ */
+export function emulated(): boolean {
+  try {
+    return Deno.readTextFileSync("/proc/sys/kernel/arch").trim() !== Deno.build.arch;
+  } catch {
+    return false;
+  }
+}

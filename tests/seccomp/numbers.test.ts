@@ -73,3 +73,40 @@ Deno.test({
     }
   },
 });
+
+// aarch64's asm/unistd.h is the generic table (Debian's linux-libc-dev-arm64-cross): the names
+// its #ifdefs leave to other arches (__ARCH_WANT_*) simply never match a name of ours.
+const GENERIC = "/usr/aarch64-linux-gnu/include/asm-generic/unistd.h";
+const generic = (() => {
+  try {
+    return Deno.readTextFileSync(GENERIC);
+  } catch {
+    return undefined;
+  }
+})();
+
+Deno.test({
+  name: "aarch64 numbers match the generic uapi table",
+  ignore: skipUnless(generic !== undefined, `no ${GENERIC} (linux-libc-dev-arm64-cross)`),
+  fn() {
+    const defs = [...generic!.matchAll(/^#define __NR(?:3264)?_(\w+)\s+(\d+)\s*$/gm)];
+    const header = new Map(defs.map((m) => [m[1], +m[2]]));
+    header.delete("syscalls"); // the table's size
+    // 64-bit names given as the generic 32/64 ones: #define __NR_newfstatat __NR3264_fstatat
+    for (const m of generic!.matchAll(/^#define __NR_(\w+)\s+__NR3264_(\w+)\s*$/gm)) {
+      const nr = header.get(m[2]);
+      if (nr !== undefined) header.set(m[1], nr);
+    }
+    const ours = NAMES.SCMP_ARCH_AARCH64;
+    // A name these headers lack must be newer than all of them (the headers may be older).
+    const newest = Math.max(...header.values());
+    assertEquals(
+      ours.map((n) => [n, syscallNumber("SCMP_ARCH_AARCH64", n)]).filter(([n, nr]) =>
+        header.get(n as string) !== nr && !(!header.has(n as string) && (nr as number) > newest)
+      ),
+      [],
+    );
+    const checked = ours.filter((n) => header.has(n)).length;
+    if (checked < 280) throw new Error(`only ${checked} aarch64 names checked`);
+  },
+});

@@ -4,9 +4,9 @@
 // a new program can be in place before the old one is removed (no window without a filter).
 import { sys } from "../../../syscalls/libc.ts";
 import { SyscallError } from "../../../syscalls/errors.ts";
+import { syscallNr } from "../../../syscalls/nr.ts";
 import { CgroupError } from "../files.ts";
 
-const NR_BPF = Deno.build.arch === "aarch64" ? 280 : 321;
 const PROG_LOAD = 5, PROG_ATTACH = 8, PROG_DETACH = 9, PROG_GET_FD_BY_ID = 13, PROG_QUERY = 16;
 const PROG_TYPE_CGROUP_DEVICE = 15, ATTACH_CGROUP_DEVICE = 6, F_ALLOW_MULTI = 2;
 const ATTR_SIZE = 128;
@@ -16,7 +16,7 @@ function address(buf: Uint8Array<ArrayBuffer>): bigint {
 }
 
 function bpf(cmd: number, attr: Uint8Array<ArrayBuffer>, what: string): number {
-  return Number(sys("bpf", NR_BPF, [cmd, address(attr), attr.length], what));
+  return Number(sys("bpf", syscallNr("bpf"), [cmd, address(attr), attr.length], what));
 }
 
 function attr(fill: (v: DataView) => void): Uint8Array<ArrayBuffer> {
