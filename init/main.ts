@@ -91,6 +91,3 @@ export async function initMain(): Promise<never> {
     Deno.exit(1);
   }
 }
-
-// Run as the init bundle's entry (runtime/init-bundle.ts); main.ts calls initMain otherwise.
-if (import.meta.main) await initMain();

@@ -69,46 +69,52 @@ async function deno(args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-/** The module a bundle starts from: the init's own, or a generated one per command. */
+/** The module a bundle starts from, generated: the init's main, or a command's runner. */
 function entry(name: BundleName): string {
-  if (name === "init") return "init/main.ts";
   const rel = `.tools/bundle/src/${name}.ts`;
-  Deno.mkdirSync(`${dir}/src`, { recursive: true });
   Deno.writeTextFileSync(
     `${SOURCE_ROOT}${rel}`,
-    `import { runBundled } from "../../../cli/bundled.ts";\n` +
-      `import command from "../../../cli/commands/${name}.ts";\n` +
-      `await runBundled(${JSON.stringify(name)}, command);\n`,
+    name === "init"
+      ? `import { initMain } from "../../../init/main.ts";\nawait initMain();\n`
+      : `import { runBundled } from "../../../cli/bundled.ts";\n` +
+        `import command from "../../../cli/commands/${name}.ts";\n` +
+        `await runBundled(${JSON.stringify(name)}, command);\n`,
   );
   return rel;
 }
 
-/** Builds the named bundles, side by side; atomic for concurrent callers. */
+/** The local modules of `main`'s graph, stamped. */
+async function sources(main: string): Promise<Manifest["files"]> {
+  const graph = JSON.parse(await deno(["info", "--json", main]));
+  const files: Manifest["files"] = {};
+  const prefix = `file://${SOURCE_ROOT}`;
+  for (const m of graph.modules as { specifier: string }[]) {
+    if (!m.specifier.startsWith(prefix)) continue;
+    const rel = m.specifier.slice(prefix.length);
+    if (!rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
+  }
+  return files;
+}
+
+/**
+ * Builds the named bundles in one `deno bundle` (one esbuild, fetched into the cache once even
+ * when the cache is new); each lands atomically, for concurrent callers.
+ */
 export async function build(names: readonly BundleName[]): Promise<void> {
-  Deno.mkdirSync(dir, { recursive: true });
-  await Promise.all(names.map(async (name) => {
-    const main = entry(name);
-    // The sources are stamped before bundling: an edit during the build makes it stale.
-    const graph = JSON.parse(await deno(["info", "--json", main]));
-    const files: Manifest["files"] = {};
-    const prefix = `file://${SOURCE_ROOT}`;
-    for (const m of graph.modules as { specifier: string }[]) {
-      if (!m.specifier.startsWith(prefix)) continue;
-      const rel = m.specifier.slice(prefix.length);
-      if (!rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
-    }
-    const tmp = `${bundlePath(name)}.${Deno.pid}`;
-    try {
-      await deno(["bundle", "--quiet", "--platform", "deno", "-o", tmp, main]);
-      Deno.renameSync(tmp, bundlePath(name));
-    } catch (e) {
-      try {
-        Deno.removeSync(tmp);
-      } catch { /* never written */ }
-      throw e;
-    }
-    const m: Manifest = { deno: Deno.version.deno, files };
-    Deno.writeTextFileSync(`${dir}/${name}.json.${Deno.pid}`, JSON.stringify(m));
-    Deno.renameSync(`${dir}/${name}.json.${Deno.pid}`, `${dir}/${name}.json`);
-  }));
+  Deno.mkdirSync(`${dir}/src`, { recursive: true });
+  const mains = names.map(entry);
+  // The sources are stamped before bundling: an edit during the build makes it stale.
+  const files = await Promise.all(mains.map(sources));
+  const out = Deno.makeTempDirSync({ dir, prefix: ".build-" });
+  try {
+    await deno(["bundle", "--quiet", "--platform", "deno", "--outdir", out, ...mains]);
+    names.forEach((name, i) => {
+      Deno.renameSync(`${out}/${name}.js`, bundlePath(name));
+      const m: Manifest = { deno: Deno.version.deno, files: files[i] };
+      Deno.writeTextFileSync(`${out}/${name}.json`, JSON.stringify(m));
+      Deno.renameSync(`${out}/${name}.json`, `${dir}/${name}.json`);
+    });
+  } finally {
+    Deno.removeSync(out, { recursive: true });
+  }
 }
