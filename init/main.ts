@@ -70,8 +70,15 @@ export async function initMain(): Promise<never> {
     const exec = prepareProcess(req);
     mark("init: process prepared");
     send({ type: "ready", marks: tracing() ? allMarks() : undefined });
-    channel.close();
-    if (fifo) waitForStart(fifo);
+    // The parent applies the resource limits now, records the container, then lets us go on;
+    // EOF means it was killed, and `delete --force` cleans up after us.
+    const go = channel.receive<ToInit>();
+    if (go?.type !== "continue") Deno.exit(1);
+    // Without a fifo the channel stays open (close-on-exec) until the exec: see create.ts.
+    if (fifo) {
+      channel.close();
+      waitForStart(fifo);
+    }
     await runHooks(
       req.config.hooks?.startContainer,
       { ...state, status: "created" },

@@ -175,7 +175,12 @@ export function holdExecFifo(fifoFd: number): ExecFifo {
   return { procFd: openFd("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC), fifoFd };
 }
 
-/** Blocks until `tsrun start` opens the exec fifo for reading, then tells it we go. */
+/**
+ * Blocks until `tsrun start` opens the exec fifo for reading, then tells it we go. The write end
+ * stays open (close-on-exec): `start` reads until EOF, so it returns once the container's
+ * process runs, and a signal sent after it never reaches this init instead (as pid 1 of the
+ * container's namespace, it would drop any signal it has no handler for).
+ */
 export function waitForStart(fifo: ExecFifo): void {
   const fd = check(
     "open",
@@ -183,5 +188,5 @@ export function waitForStart(fifo: ExecFifo): void {
     "exec fifo",
   );
   check("write", Number(libc().write(fd, cstr("0"), 1n)), "exec fifo");
-  for (const f of [fd, fifo.procFd, fifo.fifoFd]) libc().close(f);
+  for (const f of [fifo.procFd, fifo.fifoFd]) libc().close(f);
 }

@@ -41,6 +41,9 @@ export type FromInit =
   | { type: "hooks"; phase: Exclude<HookPhase, "createContainer"> }
   /** The pty master for a foreground `run` with a terminal, attached to the message (SCM_RIGHTS). */
   | { type: "console" }
-  /** Everything is set up; init now waits on the exec fifo (or execs at once without one). */
+  /**
+   * Everything is set up; init waits for "continue" (the resource limits are applied then),
+   * then on the exec fifo, or execs at once without one.
+   */
   | { type: "ready"; marks?: Marks }
   | { type: "error"; message: string };

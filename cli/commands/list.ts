@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { storeOf } from "../common.ts";
+import { storeOf, warner } from "../common.ts";
+import { UnusableState } from "../../runtime/state/store.ts";
 import { inspectContainer, type Inspected, ociState } from "../../runtime/container/inspect.ts";
 
 const stateOf = (c: Inspected) => ociState(c.stored, c.status);
@@ -33,8 +34,11 @@ const command: Command = {
     const states = store.ids().flatMap((id) => {
       try {
         return [stateOf(inspectContainer(store, id))];
-      } catch {
-        return []; // being created or deleted right now
+      } catch (e) {
+        // One that is being created or deleted right now is not listed; a torn one is named,
+        // with the command that removes it, and the others are still listed.
+        if (e instanceof UnusableState && !e.absent) warner(ctx)(e.message);
+        return [];
       }
     });
     if (ctx.flags.quiet) {

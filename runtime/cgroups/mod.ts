@@ -58,6 +58,23 @@ export function reopenCgroup(id: string, saved: CgroupRecord, o: HostOptions = {
   return managerFor(host, id, (h) => saved.paths[h.controllers[0] ?? ""]);
 }
 
+/**
+ * The manager over the cgroups a live process is in: for a container whose state lost its
+ * record, found through its init. Never a hierarchy's root, which holds the whole host.
+ */
+export function cgroupOfProcess(id: string, pid: number, o: HostOptions = {}): CgroupManager {
+  const host = detect(o.root ?? "/sys/fs/cgroup", o.proc ?? "/proc/self");
+  const own = parseProcCgroup(readFile(`/proc/${pid}/cgroup`));
+  const here = { relative: true, path: "" };
+  return managerFor(host, id, (h) => {
+    const dir = hierarchyDir(h, here, own, false);
+    if (dir.replace(/\/+$/, "") === h.mountpoint) {
+      throw new CgroupError(`container ${id}: its init ${pid} is in the root cgroup`);
+    }
+    return dir;
+  });
+}
+
 export { closeFd } from "./files.ts";
 export { CgroupError } from "./files.ts";
 export type { CgroupManager, FreezerState, Layout } from "./types.ts";

@@ -1,6 +1,6 @@
-// The container's cgroup as create needs it: made before the init exists and joined by the
-// init's spawn child before it execs anything; configured once the config is validated;
-// removed on failure or delete.
+// The container's cgroup as create needs it: resolved and recorded with the claim, made before
+// the init exists and joined by the init's spawn child before it execs anything; limited once
+// the init has finished its own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import { cgroupManager, type CgroupRecord } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
@@ -13,14 +13,18 @@ export interface ContainerCgroup {
   procsFds(): number[];
   cloneIntoFd(): number | undefined;
   closeFds(): void;
+  /** Makes the directories. */
+  create(): void;
+  /** Fails when this host cannot apply `resources`, before anything is written. */
+  validate(resources: LinuxResources | undefined): void;
   /** Applies the validated resources. */
   apply(resources: LinuxResources | undefined): void;
   destroy(): void;
 }
 
+/** Resolves the container's cgroup; `create` makes it. */
 export function openCgroup(id: string, cgroupsPath: string | undefined): ContainerCgroup {
   const manager = cgroupManager({ cgroupsPath, id });
-  manager.create();
   const fds: number[] = [];
   let into: number | undefined;
   return {
@@ -38,6 +42,10 @@ export function openCgroup(id: string, cgroupsPath: string | undefined): Contain
       for (const fd of fds.splice(0)) closeFd(fd);
       if (into !== undefined) closeFd(into);
       into = undefined;
+    },
+    create: () => manager.create(),
+    validate(resources) {
+      if (resources) manager.validate(resources);
     },
     apply(resources) {
       if (resources) manager.set(resources);

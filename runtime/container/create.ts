@@ -5,7 +5,7 @@
 // cgroup directory are known from the raw config.json, and boots on the other core while this
 // process loads the schemas and validates the config. An invalid config then kills it again.
 import type { Config } from "../../specs/schema/config.ts";
-import { Store, type StoredState } from "../state/store.ts";
+import { Store, type StoredState, validateId } from "../state/store.ts";
 import { processStart } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
 import { Channel } from "../../init/channel.ts";
@@ -106,8 +106,13 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const early = raw && peekNamespaces(raw);
   // A config too broken to read is reported by validation before anything is made.
   let config = early ? undefined : await opts.loadConfig(bundle, raw, peeked?.text);
+  validateId(id);
+  const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
+  const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
   const undo = new Undo();
-  store.claim(id);
+  // Held until this returns: a `delete` meanwhile waits, and finds complete remnants if this
+  // process is killed (the cgroup is recorded with the claim, before it exists).
+  const lock = store.claim(id, cgroup.record);
   undo.push(() => store.remove(id));
   const [parentEnd, childEnd] = initSocketPair();
   const fds = [parentEnd, childEnd];
@@ -130,12 +135,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ? undefined
       : openFd("/dev/null", O_RDWR | O_CLOEXEC);
     if (devNull !== undefined) fds.push(devNull);
-    const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
-    const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
     undo.push(() => cgroup.destroy());
+    cgroup.create();
     mark("cgroup made");
     const namespaces = early ?? peekNamespaces(config)!;
-    const init: InitChild = await spawnInit(namespaces, cgroup, childEnd, devNull);
+    const init: InitChild = await spawnInit(namespaces, cgroup, { childEnd, parentEnd }, devNull);
     const child = init.child;
     mark("init spawned");
     undo.push(() => {
@@ -154,7 +158,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
-    cgroup.apply(config.linux?.resources);
+    cgroup.validate(config.linux?.resources);
     // The init gets the fifo as a descriptor: its path may be out of its reach (a 0700 state
     // root seen from a user namespace).
     let fifoFd: number | undefined;
@@ -244,14 +248,32 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       }
       channel.send({ type: "continue" });
     }
+    // Limits only now, as runc applies them at its init's "ready": a tiny pids or memory limit
+    // bounds the container's process, and must not starve the init's own start and setup.
+    cgroup.apply(config.linux?.resources);
     store.write(state);
     if (opts.pidFile) writePidFile(opts.pidFile, child.pid);
+    channel.send({ type: "continue" });
+    if (!opts.waitForStart) awaitExec(channel);
     return { state, child, consoleMaster };
   } catch (e) {
     undo.run();
     throw e;
   } finally {
     for (const fd of fds) closeFd(fd);
+    lock.close();
+  }
+}
+
+/**
+ * Without an exec fifo the init keeps the channel (close-on-exec) until it executes the
+ * process: `run` returns only then, so a signal sent after it reaches the container's process,
+ * never the init.
+ */
+function awaitExec(channel: Channel): void {
+  const msg = channel.receive<FromInit>();
+  if (msg?.type === "error") {
+    throw new RuntimeError(`unable to start container process: ${msg.message}`);
   }
 }
 

@@ -1,7 +1,7 @@
 // `delete`: only a stopped container, unless forced (then it is killed first); removes the
 // cgroup and the state, then runs the poststop hooks.
 import type { Config } from "../../specs/schema/config.ts";
-import type { Store } from "../state/store.ts";
+import { type Store, UnusableState } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { loadContainer } from "./load.ts";
 import { ociState } from "./inspect.ts";
@@ -9,6 +9,8 @@ import { runHooksWarn } from "../../init/hooks.ts";
 import { pidfdOpen, pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
+import { cgroupOfProcess, reopenCgroup } from "../cgroups/mod.ts";
+import { isOurProcess } from "../state/process.ts";
 
 const SIGKILL = 9;
 
@@ -41,8 +43,16 @@ export async function deleteContainer(
   force: boolean,
   warn: (m: string) => void,
 ): Promise<void> {
+  // Waits for a create still running; once held, what the directory holds no longer changes.
   store.lock(id);
-  const c = loadContainer(store, id);
+  let c;
+  try {
+    c = loadContainer(store, id);
+  } catch (e) {
+    if (!force || !(e instanceof UnusableState)) throw e;
+    removeRemnants(store, id);
+    return;
+  }
   if (c.status !== "stopped") {
     if (!force) assertCan("delete", c.status, id);
     try {
@@ -64,4 +74,25 @@ export async function deleteContainer(
     "poststop",
     warn,
   );
+}
+
+/**
+ * `delete --force` of a container without a usable state (create killed before it wrote one, a
+ * torn state.json): kills its init when a state still names it and everything in the cgroup
+ * recorded at claim, then removes the cgroup and the directory. The config is lost with the
+ * state, so no poststop hook runs.
+ */
+function removeRemnants(store: Store, id: string): void {
+  const left = store.remnants(id);
+  const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
+  // Without a record, the cgroup the init is in (read before it dies).
+  const cgroup = left.cgroup
+    ? reopenCgroup(id, left.cgroup)
+    : init
+    ? cgroupOfProcess(id, init)
+    : undefined;
+  if (init) killAndWait(init, id);
+  if (cgroup?.exists()) cgroup.killAll(SIGKILL);
+  cgroup?.destroy();
+  store.remove(id);
 }

@@ -32,12 +32,16 @@ export interface InitChild {
 export async function spawnInit(
   namespaces: readonly NamespaceRequest[],
   cgroup: ContainerCgroup,
-  channelFd: number,
+  channel: { childEnd: number; parentEnd: number },
   stdioFd?: number,
 ): Promise<InitChild> {
+  const channelFd = channel.childEnd;
   let flags = 0n;
   const joins: { type: NamespaceType; fd: number }[] = [];
   const plan = new SpawnPlan();
+  // The child's copy of the parent's end would keep the channel open: with it closed, the
+  // parent's death (a killed create) is EOF to the child and the init, and both end.
+  plan.step("close the parent's end of the channel", "close", [channel.parentEnd]);
   try {
     for (const ns of namespaces) {
       if (!ns.path) {

@@ -24,10 +24,12 @@ export async function startContainer(
   try {
     // Non-blocking open, then poll with the init's pidfd: a dead init must not hang `start`.
     fifo = openFd(fifoPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    const ready = pollIn([fifo, pidfd], -1);
-    const buf = new Uint8Array(1);
-    const n = ready.includes(0) ? Number(libc().read(fifo, buf, 1n)) : 0;
-    if (n !== 1) throw new RuntimeError(`container ${id}: init exited before start`);
+    if (readFifo(fifo, pidfd) !== 1) {
+      throw new RuntimeError(`container ${id}: init exited before start`);
+    }
+    // Then EOF: the init holds the fifo until it executes the container's process, so a signal
+    // sent once `start` returned reaches that process (see init/process.ts).
+    while (readFifo(fifo, pidfd) > 0);
   } finally {
     if (fifo >= 0) closeFd(fifo);
     closeFd(pidfd);
@@ -39,6 +41,14 @@ export async function startContainer(
     "poststart",
     warn,
   );
+}
+
+/** One read from the fifo once it is readable; 0 at EOF or when the init is gone. */
+function readFifo(fifo: number, pidfd: number): number {
+  const ready = pollIn([fifo, pidfd], -1);
+  if (!ready.includes(0)) return 0;
+  const n = Number(libc().read(fifo, new Uint8Array(1), 1n));
+  return n > 0 ? n : 0;
 }
 
 /**

@@ -1,5 +1,7 @@
 // The state store: one directory per container under --root, state.json written atomically
-// (write + rename), and a lock file so commands on one id run one at a time.
+// (write + rename), and a lock file so commands on one id run one at a time. The cgroup is
+// recorded (cgroup.json) when the id is claimed, before it exists: a create killed at any point
+// leaves enough behind for `delete --force` to remove everything it made.
 import type { Config } from "../../specs/schema/config.ts";
 import type { CgroupRecord } from "../cgroups/mod.ts";
 import { RuntimeError } from "../errors.ts";
@@ -40,8 +42,12 @@ export class Store {
     return `${this.dir(id)}/exec.fifo`;
   }
 
-  /** Claims the id: fails when a container with it exists. */
-  claim(id: string): void {
+  /**
+   * Claims the id (fails when a container with it exists) and records the cgroup the container
+   * will use. Returns the id's lock, held until the caller closes it: `delete` waits for a
+   * create in progress, and finds a killed one's remnants complete.
+   */
+  claim(id: string, cgroup: CgroupRecord): Deno.FsFile {
     validateId(id);
     Deno.mkdirSync(this.root, { recursive: true, mode: 0o711 });
     try {
@@ -52,6 +58,14 @@ export class Store {
       }
       throw e;
     }
+    const lock = this.lock(id);
+    try {
+      this.#writeJson(id, CGROUP_FILE, cgroup);
+    } catch (e) {
+      lock.close();
+      throw e;
+    }
+    return lock;
   }
 
   /** Holds an exclusive lock on the container for the rest of the process (released at exit). */
@@ -69,19 +83,58 @@ export class Store {
   }
 
   write(state: StoredState): void {
-    const tmp = `${this.dir(state.id)}/.state.json.tmp`;
-    Deno.writeTextFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-    Deno.renameSync(tmp, `${this.dir(state.id)}/state.json`);
+    this.#writeJson(state.id, STATE_FILE, state);
   }
 
+  #writeJson(id: string, name: string, value: unknown): void {
+    const tmp = `${this.dir(id)}/.${name}.tmp`;
+    Deno.writeTextFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    Deno.renameSync(tmp, `${this.dir(id)}/${name}`);
+  }
+
+  /** The state; an UnusableState error when the directory holds none that can be used. */
   read(id: string): StoredState {
     validateId(id);
+    let text: string;
     try {
-      return JSON.parse(Deno.readTextFileSync(`${this.dir(id)}/state.json`));
+      text = Deno.readTextFileSync(`${this.dir(id)}/${STATE_FILE}`);
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound) throw notExist(id);
-      throw new RuntimeError(`container ${id}: unreadable state: ${(e as Error).message}`);
+      if (!(e instanceof Deno.errors.NotFound)) throw unusable(id, (e as Error).message);
+      if (!exists(this.dir(id))) throw notExist(id);
+      throw new UnusableState(
+        `container ${id} has no state: it is being created, or its create was killed ` +
+          `(delete --force ${id} removes what it left)`,
+        true,
+      );
     }
+    const state = parseObject(text);
+    const broken = state ? brokenField(state) : "not a JSON object";
+    if (broken) throw unusable(id, broken);
+    return state as unknown as StoredState;
+  }
+
+  /**
+   * What survives of a container whose state is unusable: the cgroup recorded at claim (or in a
+   * state that still parses) and its init, when a state still names them.
+   */
+  remnants(id: string): Remnants {
+    validateId(id);
+    const read = (name: string) => {
+      try {
+        return parseObject(Deno.readTextFileSync(`${this.dir(id)}/${name}`));
+      } catch {
+        return undefined;
+      }
+    };
+    const state = read(STATE_FILE);
+    const claimed = read(CGROUP_FILE);
+    const out: Remnants = {};
+    const record = [state?.cgroup, claimed].find((r) => isRecord(r) && isRecord(r.paths));
+    if (record) out.cgroup = record as CgroupRecord;
+    if (typeof state?.pid === "number" && typeof state.pidStart === "number") {
+      out.init = { pid: state.pid, start: state.pidStart };
+    }
+    return out;
   }
 
   remove(id: string): void {
@@ -105,4 +158,63 @@ export class Store {
 
 export function notExist(id: string): RuntimeError {
   return new RuntimeError(`container does not exist: ${id}`);
+}
+
+/** The id's directory exists but holds no usable state (a killed create, a torn file). */
+export class UnusableState extends RuntimeError {
+  /** No state.json at all: maybe a create still running, not necessarily a remnant. */
+  constructor(message: string, readonly absent = false) {
+    super(message);
+  }
+}
+
+export interface Remnants {
+  cgroup?: CgroupRecord;
+  init?: { pid: number; start: number };
+}
+
+const STATE_FILE = "state.json";
+const CGROUP_FILE = "cgroup.json";
+
+function unusable(id: string, why: string): UnusableState {
+  return new UnusableState(
+    `container ${id}: unusable state.json (${why}); delete --force ${id} removes the container`,
+  );
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text);
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first field every command relies on that is missing or of the wrong type. */
+function brokenField(s: Record<string, unknown>): string | undefined {
+  for (const key of ["id", "bundle", "created"]) {
+    if (typeof s[key] !== "string") return `${key}: not a string`;
+  }
+  for (const key of ["pid", "pidStart"]) {
+    if (typeof s[key] !== "number") return `${key}: not a number`;
+  }
+  for (const key of ["cgroup", "config", "annotations"]) {
+    if (!isRecord(s[key])) return `${key}: not an object`;
+  }
+  if (!isRecord((s.cgroup as Record<string, unknown>).paths)) return "cgroup.paths: not an object";
+  return undefined;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
