@@ -15,8 +15,12 @@ export interface ContainerCgroup {
   closeFds(): void;
   /** Makes the directories. */
   create(): void;
-  /** Fails when this host cannot apply `resources`, before anything is written. */
-  validate(resources: LinuxResources | undefined): void;
+  /**
+   * Fails when this host cannot apply `resources`, before anything is written; then applies
+   * what the init's own setup needs, the real-time budget (as runc does before its init joins):
+   * a new v1 cpu cgroup has none, and the init sets a real-time scheduler itself.
+   */
+  prepare(resources: LinuxResources | undefined): void;
   /** Applies the validated resources. */
   apply(resources: LinuxResources | undefined): void;
   destroy(): void;
@@ -44,8 +48,13 @@ export function openCgroup(id: string, cgroupsPath: string | undefined): Contain
       into = undefined;
     },
     create: () => manager.create(),
-    validate(resources) {
-      if (resources) manager.validate(resources);
+    prepare(resources) {
+      if (!resources) return;
+      manager.validate(resources);
+      const { realtimePeriod, realtimeRuntime } = resources.cpu ?? {};
+      if (realtimePeriod || realtimeRuntime) {
+        manager.set({ cpu: { realtimePeriod, realtimeRuntime } });
+      }
     },
     apply(resources) {
       if (resources) manager.set(resources);

@@ -158,7 +158,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
-    cgroup.validate(config.linux?.resources);
+    cgroup.prepare(config.linux?.resources);
     // The init gets the fifo as a descriptor: its path may be out of its reach (a 0700 state
     // root seen from a user namespace).
     let fifoFd: number | undefined;
