@@ -7,6 +7,7 @@ import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
 import { allMarks, enableTrace, mark } from "../init/trace.ts";
 import { setDebugSink } from "../syscalls/debug.ts";
+import { errorLine } from "./errors.ts";
 
 const PROGRAM = "tsrun";
 
@@ -128,7 +129,7 @@ export async function cli(
     mark("command loaded");
     return await cmd.run({ global, flags: parsed.flags, args: parsed.args });
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorLine(err);
     const code = err instanceof CliError ? err.exitCode : 1;
     if (global?.debug && err instanceof Error && !(err instanceof CliError)) {
       console.error(err.stack);
