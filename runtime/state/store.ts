@@ -100,7 +100,7 @@ export class Store {
       text = Deno.readTextFileSync(`${this.dir(id)}/${STATE_FILE}`);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw unusable(id, (e as Error).message);
-      if (!exists(this.dir(id))) throw notExist(id);
+      if (!this.ids().includes(id)) throw notExist(id);
       throw new UnusableState(
         `container ${id} has no state: it is being created, or its create was killed ` +
           `(delete --force ${id} removes what it left)`,
@@ -208,13 +208,4 @@ function brokenField(s: Record<string, unknown>): string | undefined {
   }
   if (!isRecord((s.cgroup as Record<string, unknown>).paths)) return "cgroup.paths: not an object";
   return undefined;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -37,6 +37,11 @@ const ignoreTiny = ignore || skipUnless(v1Controller("memory"), "a v1 memory con
 
 const MiB = 1024 * 1024;
 
+function assertNothingLeft(dir: string, id: string, what: string) {
+  const none = { mounts: [], cgroups: [], processes: [] };
+  assertEquals(leftovers({ path: dir, marker: id }), none, what);
+}
+
 for (const userns of [false, true]) {
   const ns = userns ? "with a user namespace" : "without a user namespace";
   const config = (c: Config, resources: Record<string, unknown>) => {
@@ -56,11 +61,7 @@ for (const userns of [false, true]) {
       assertEquals((await tsrun(["create", "-b", b.dir, id])).code, 0, "create");
       assertEquals((await tsrun(["start", id])).code, 0, "start");
       assertEquals((await tsrun(["delete", "--force", id])).code, 0);
-      assertEquals(leftovers({ path: b.dir, marker: id }), {
-        mounts: [],
-        cgroups: [],
-        processes: [],
-      });
+      assertNothingLeft(b.dir, id, "after delete");
     } finally {
       await b.cleanup();
     }
@@ -80,11 +81,7 @@ for (const userns of [false, true]) {
         const r = await tsrun([cmd, "-b", b.dir, id]);
         assertEquals(r.code, 1, cmd);
         match(r.stderr, /^tsrun: linux\.resources\.memory\.limit: [^\n]*\n$/, cmd);
-        assertEquals(leftovers({ path: b.dir, marker: id }), {
-          mounts: [],
-          cgroups: [],
-          processes: [],
-        }, cmd);
+        assertNothingLeft(b.dir, id, cmd);
         assertEquals((await tsrun(["state", id])).code, 1, `${cmd}: no state`);
       }
     } finally {
