@@ -3,7 +3,7 @@
 import { check, cstr, errno, libc } from "./libc.ts";
 import { ptr } from "./mount.ts";
 import { SyscallError } from "./errors.ts";
-import { EINTR } from "./errno.ts";
+import { ECONNRESET, EINTR } from "./errno.ts";
 
 const AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1, SCM_RIGHTS = 1, MSG_CMSG_CLOEXEC = 0x40000000;
@@ -61,7 +61,10 @@ export function sendFds(sock: number, data: Uint8Array<ArrayBuffer>, fds: readon
   }
 }
 
-/** One recvmsg into `buf`; fds that came along are returned (O_CLOEXEC). n = 0 at EOF. */
+/**
+ * One recvmsg into `buf`; fds that came along are returned (O_CLOEXEC). n = 0 at EOF, and when
+ * the peer died with data of ours unread (ECONNRESET): either way it is gone.
+ */
 export function recvWithFds(
   sock: number,
   buf: Uint8Array<ArrayBuffer>,
@@ -72,8 +75,10 @@ export function recvWithFds(
     const hdr = msghdr(iov, control);
     const n = Number(libc().recvmsg(sock, hdr, MSG_CMSG_CLOEXEC));
     if (n < 0) {
-      if (errno() === EINTR) continue;
-      throw new SyscallError("recvmsg", errno(), "fd passing");
+      const e = errno();
+      if (e === EINTR) continue;
+      if (e === ECONNRESET) return { n: 0, fds: [] };
+      throw new SyscallError("recvmsg", e, "fd passing");
     }
     const fds: number[] = [];
     const controllen = Number(new DataView(hdr.buffer).getBigUint64(40, true));
