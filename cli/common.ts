@@ -10,13 +10,16 @@ export function storeOf(ctx: Context): Store {
   return new Store(ctx.global.root);
 }
 
-/** A warning goes to stderr and, with --log, to the log file. */
-export function warner(ctx: Context): (msg: string) => void {
+/**
+ * A warning goes to stderr and, with --log, to the log file; only to the log with `logOnly`
+ * (output engines parse, stdout and stderr together, must have no stderr on success).
+ */
+export function warner(ctx: Context, logOnly = false): (msg: string) => void {
   return (msg) => {
-    Deno.stderr.writeSync(new TextEncoder().encode(`tsrun: warning: ${msg}\n`));
+    if (!logOnly) Deno.stderr.writeSync(new TextEncoder().encode(`tsrun: warning: ${msg}\n`));
     try {
       writeLog(ctx.global, "warning", msg);
-    } catch { /* on stderr already */ }
+    } catch { /* best effort */ }
   };
 }
 

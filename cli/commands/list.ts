@@ -31,13 +31,15 @@ const command: Command = {
       throw new CliError(`invalid format option "${format}"`);
     }
     const store = storeOf(ctx);
+    // JSON is for engines: a warning then goes to the log only.
+    const warn = warner(ctx, format === "json");
     const states = store.ids().flatMap((id) => {
       try {
         return [stateOf(inspectContainer(store, id))];
       } catch (e) {
         // One that is being created or deleted right now is not listed; a torn one is named,
         // with the command that removes it, and the others are still listed.
-        if (e instanceof UnusableState && !e.absent) warner(ctx)(e.message);
+        if (e instanceof UnusableState && !e.absent) warn(e.message);
         return [];
       }
     });

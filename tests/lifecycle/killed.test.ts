@@ -165,6 +165,13 @@ Deno.test({
       const list = await tsrun(["list", "-q"]);
       assertEquals([list.code, list.stdout], [0, `${healthy}\n`], `${what}: list`);
       match(list.stderr, new RegExp(`^tsrun: warning: container ${id}: `));
+      // An engine parses JSON list output with stderr: the warning is not there.
+      const json = await tsrun(["list", "--format", "json"]);
+      assertEquals(json.code, 0, `${what}: list --format json`);
+      assertEquals([JSON.parse(json.stdout).map((c: { id: string }) => c.id), json.stderr], [
+        [healthy],
+        "",
+      ]);
       ok(alive(pid), `${what}: still running before delete`);
       const d = await tsrun(["delete", "--force", id]);
       assertEquals([d.code, d.stderr], [0, ""], `${what}: delete --force`);
