@@ -129,3 +129,22 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "a fresh module cache: the install and the bundles build (esbuild fetched once)",
+  ignore: ignoreFetch,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsrun-deno-dir-" });
+  try {
+    const env = { DENO_DIR: dir };
+    const install = await command([DENO, "install", "--quiet"], { env, cwd: REPO_ROOT });
+    assertEquals([install.code, install.stderr], [0, ""]);
+    const bundle = await command([DENO, "run", "-A", "--quiet", "scripts/bundle.ts"], {
+      env,
+      cwd: REPO_ROOT,
+    });
+    assertEquals([bundle.code, bundle.stderr], [0, ""]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
