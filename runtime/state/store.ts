@@ -58,14 +58,16 @@ export class Store {
       }
       throw e;
     }
-    const lock = this.lock(id);
+    let lock: Deno.FsFile | undefined;
     try {
+      lock = this.lock(id);
       this.#writeJson(id, CGROUP_FILE, cgroup);
+      return lock;
     } catch (e) {
-      lock.close();
+      lock?.close();
+      this.remove(id);
       throw e;
     }
-    return lock;
   }
 
   /** Holds an exclusive lock on the container for the rest of the process (released at exit). */

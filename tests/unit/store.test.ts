@@ -27,6 +27,17 @@ Deno.test("claim records the cgroup, and a second claim of the id fails", () => 
   });
 });
 
+Deno.test("a claim that cannot record its cgroup leaves the id free", () => {
+  withStore((store) => {
+    // A BigInt cannot be written as JSON: the record fails after the directory was made.
+    const unwritable = { layout: "v2" as const, paths: { "": 1n as unknown as string } };
+    throws(() => store.claim("c0", unwritable), TypeError);
+    assertEquals(store.ids(), []);
+    store.claim("c0", record).close();
+    assertEquals(store.ids(), ["c0"]);
+  });
+});
+
 Deno.test("a claimed id without state: unusable, absent, and its cgroup survives", () => {
   withStore((store) => {
     store.claim("c2", record).close();
