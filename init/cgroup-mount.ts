@@ -4,7 +4,7 @@
 // and hybrid hosts a tmpfs with one directory per hierarchy, as runc); `cgroup2` gives the
 // unified hierarchy alone.
 import { mount, MS } from "../syscalls/mount.ts";
-import { fdPath } from "./secure-path.ts";
+import { fdPath } from "../process/secure-path.ts";
 import { closeFd } from "../syscalls/socket.ts";
 
 const NOT_CONTROLLERS = new Set([

@@ -1,7 +1,7 @@
 // runc's `tmpcopyup`: a tmpfs mounted over a directory of the image starts with a copy of that
 // directory (e.g. /run or /var/cache in podman's tmpfs volumes). The covered directory stays
 // reachable through an fd opened before the mount; symlinks are copied as links, never followed.
-import { AT_SYMLINK_NOFOLLOW, atCall } from "./secure-path.ts";
+import { AT_SYMLINK_NOFOLLOW, atCall } from "../process/secure-path.ts";
 
 const AT_FDCWD = -100;
 

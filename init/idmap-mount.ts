@@ -6,7 +6,7 @@ import { check, libc, O_CLOEXEC, O_RDONLY, openFd } from "../syscalls/libc.ts";
 import { MS } from "../syscalls/mount.ts";
 import { CLONE_NEWUSER, spawn, SpawnPlan } from "../syscalls/spawn/mod.ts";
 import { closeFd } from "../syscalls/socket.ts";
-import { bytes, sysArgs } from "./sys-args.ts";
+import { bytes, sysArgs } from "../process/sys-args.ts";
 import { MOUNT_ATTR } from "./mount-options.ts";
 import type { IdMapping, MountStep } from "./plan.ts";
 

@@ -1,15 +1,15 @@
 // The user process: everything runc's finalizeNamespace does, on the thread that will execve.
 // Runs after the root switch; errors here are still reported to `create`.
 import type { InitRequest } from "./protocol.ts";
-import { lookPath } from "./look-path.ts";
+import { lookPath } from "../process/look-path.ts";
 import { seccompInstaller } from "./seccomp/install.ts";
-import type { ListenerTarget } from "./seccomp/listener.ts";
+import type { ListenerTarget } from "../process/seccomp/listener.ts";
 import type { State } from "../specs/schema/state.ts";
-import { capMask, capNames, grantableCaps } from "./capabilities.ts";
+import { capMask, capNames, grantableCaps } from "../process/capabilities.ts";
 import type { Capabilities } from "../specs/schema/process.ts";
 import { withHome } from "./home.ts";
-import { applyProcessAttrs } from "./process-attrs.ts";
-import { setExecLabels } from "./lsm.ts";
+import { applyProcessAttrs } from "../process/process-attrs.ts";
+import { setExecLabels } from "../process/lsm.ts";
 import { CAPABILITIES } from "../specs/capabilities.ts";
 import { rlimitResource } from "../specs/rlimits.ts";
 import { toUint64 } from "../specs/uint64.ts";

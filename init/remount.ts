@@ -4,7 +4,7 @@ import { mount, MS } from "../syscalls/mount.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { EBUSY } from "../syscalls/errno.ts";
 import { ATIME_FLAGS, LOCKED_FLAGS, statfsToMountFlags } from "./mount-options.ts";
-import { bytes, sysArgs } from "./sys-args.ts";
+import { bytes, sysArgs } from "../process/sys-args.ts";
 
 const EPERM = 1, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 

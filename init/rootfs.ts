@@ -29,7 +29,7 @@ import {
   inParent,
   mkdirAllInRoot,
   openInRoot,
-} from "./secure-path.ts";
+} from "../process/secure-path.ts";
 import { closeFd } from "../syscalls/socket.ts";
 import { mountCgroups } from "./cgroup-mount.ts";
 import { copyUp } from "./copy-up.ts";

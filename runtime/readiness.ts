@@ -1,7 +1,7 @@
 // `validate --host`: what this machine cannot provide for a valid config, as warnings naming
 // the JSON pointer, so a deploy job can check a node before it runs anything. Only reads /proc,
 // /sys and the cgroup hierarchies; creates nothing.
-import { apparmorEnabled, selinuxEnabled } from "../init/lsm.ts";
+import { apparmorEnabled, selinuxEnabled } from "../process/lsm.ts";
 import { pointer, type Problem, warning } from "../specs/problem.ts";
 import type { Config } from "../specs/schema/config.ts";
 import { normalizeSysctl } from "../specs/semantic/sysctl.ts";

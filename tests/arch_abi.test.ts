@@ -7,7 +7,7 @@ import * as libc from "../syscalls/libc.ts";
 import { errnoMessage, errnoName } from "../syscalls/errno.ts";
 import { TIOCGPTN, TIOCGPTPEER, TIOCSCTTY, TIOCSPTLCK, TIOCSWINSZ } from "../syscalls/tty.ts";
 import { SIGNALS } from "../runtime/signals.ts";
-import { ARCHES } from "../init/seccomp/arches.ts";
+import { ARCHES } from "../process/seccomp/arches.ts";
 import { KERNEL_SIGACTION_SIZE } from "../syscalls/spawn/signals.ts";
 import * as flags from "../syscalls/spawn/flags.ts";
 import { CloneArgs } from "../syscalls/spawn/layout.ts";

@@ -4,7 +4,7 @@ import { createContainer } from "../../runtime/container/create.ts";
 import { SignalForwarder, waitForeground } from "../../runtime/container/run.ts";
 import { deleteContainer } from "../../runtime/container/delete.ts";
 import { ociState } from "../../runtime/container/inspect.ts";
-import { runHooksWarn } from "../../init/hooks.ts";
+import { runHooksWarn } from "../../process/hooks.ts";
 import { mark } from "../../init/trace.ts";
 
 const command: Command = {

@@ -13,9 +13,9 @@ import type { Seccomp } from "../../specs/schema/linux.ts";
 import type { Process } from "../../specs/schema/process.ts";
 import { capabilityBit } from "../../specs/capabilities.ts";
 import { seccompSetFilter } from "../../syscalls/seccomp.ts";
-import { capMask } from "../capabilities.ts";
-import { compileSeccomp } from "./compile.ts";
-import { type ListenerTarget, sendListener } from "./listener.ts";
+import { capMask } from "../../process/capabilities.ts";
+import { compileSeccomp } from "../../process/seccomp/compile.ts";
+import { type ListenerTarget, sendListener } from "../../process/seccomp/listener.ts";
 
 export interface SeccompInstaller {
   /** Called right before the credential drop (setgroups/setresuid/capset). */

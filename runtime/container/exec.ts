@@ -12,8 +12,8 @@ import { ociState } from "./inspect.ts";
 import { writePidFile } from "./pid-file.ts";
 import { SignalForwarder, waitForeground } from "./run.ts";
 import { buildExecProcess, type ExecProcess, type ExecRequest } from "../exec/process.ts";
-import { prepareEnv } from "../exec/env.ts";
-import { lookPath } from "../../init/look-path.ts";
+import { prepareEnv } from "../../process/env.ts";
+import { lookPath } from "../../process/look-path.ts";
 import { closeNamespaces, type NamespaceFd, openNamespaces } from "../exec/namespaces.ts";
 import {
   type CgroupJoin,
@@ -28,14 +28,14 @@ import { ExecListener } from "../exec/seccomp-listener.ts";
 import type { State } from "../../specs/schema/state.ts";
 import { openPtyIn, type Pty } from "../console/pty.ts";
 import { sendToConsoleSocket } from "../console/socket.ts";
-import { resolveInRoot } from "../../init/secure-path.ts";
+import { resolveInRoot } from "../../process/secure-path.ts";
 import { type Child, spawn, SpawnError } from "../../syscalls/spawn/mod.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import { setNonDumpable } from "../../syscalls/process.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, openFd } from "../../syscalls/libc.ts";
-import { openInRoot } from "../../init/secure-path.ts";
+import { openInRoot } from "../../process/secure-path.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 import { errnoMessage } from "../../syscalls/errno.ts";
 

@@ -6,14 +6,14 @@ import { SpawnPlan } from "../../syscalls/spawn/mod.ts";
 import { NAMESPACES } from "../namespaces.ts";
 import { capabilityBit } from "../../specs/capabilities.ts";
 import { rlimitResource } from "../../specs/rlimits.ts";
-import { capMask } from "../../init/capabilities.ts";
+import { capMask } from "../../process/capabilities.ts";
 import { PR } from "../../syscalls/process.ts";
 import { TIOCSCTTY } from "../../syscalls/tty.ts";
 import type { ExecProcess } from "./process.ts";
 import type { NamespaceFd } from "./namespaces.ts";
 import type { ExecSeccomp } from "./security.ts";
 import { type ListenerHandoff, planSeccomp } from "../../syscalls/seccomp.ts";
-import { ALL_CPUS, cpuListMask } from "../../init/process-attrs.ts";
+import { ALL_CPUS, cpuListMask } from "../../process/process-attrs.ts";
 import { toUint64 } from "../../specs/uint64.ts";
 
 export interface ExecPlanInput {

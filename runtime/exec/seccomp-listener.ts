@@ -3,7 +3,7 @@
 // to the agent with the ContainerProcessState. The agent is connected before the spawn, so a
 // missing one fails `exec` before any process exists.
 import type { State } from "../../specs/schema/state.ts";
-import { type ListenerTarget, sendListener } from "../../init/seccomp/listener.ts";
+import { type ListenerTarget, sendListener } from "../../process/seccomp/listener.ts";
 import { connectUnix, recvWithFds } from "../../syscalls/fdpass.ts";
 import { O_CLOEXEC, O_RDONLY, openFd, setCloexec } from "../../syscalls/libc.ts";
 import type { ListenerHandoff } from "../../syscalls/seccomp.ts";

@@ -4,8 +4,8 @@
 // yet: a process that should have one is refused rather than run unconfined.
 import type { Seccomp } from "../../specs/schema/linux.ts";
 import { capabilityBit } from "../../specs/capabilities.ts";
-import { capMask } from "../../init/capabilities.ts";
-import { apparmorEnabled, selinuxEnabled } from "../../init/lsm.ts";
+import { capMask } from "../../process/capabilities.ts";
+import { apparmorEnabled, selinuxEnabled } from "../../process/lsm.ts";
 import { RuntimeError } from "../errors.ts";
 import type { ExecProcess } from "./process.ts";
 
@@ -40,7 +40,7 @@ export async function execSeccomp(
 ): Promise<ExecSeccomp | undefined> {
   if (!seccomp) return undefined;
   // Loaded only for containers that have a filter: the syscall tables are large.
-  const { compileSeccomp } = await import("../../init/seccomp/compile.ts");
+  const { compileSeccomp } = await import("../../process/seccomp/compile.ts");
   let compiled;
   try {
     compiled = compileSeccomp(seccomp);

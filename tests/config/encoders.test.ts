@@ -1,7 +1,7 @@
 // The pure pieces behind config fields (no root needed): sched_attr and ioprio encodings, CPU
 // lists, HOME lookup, the /proc mount rules and cgroup hierarchy parsing.
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { cpuListMask, ioprioValue, schedAttr } from "../../init/process-attrs.ts";
+import { cpuListMask, ioprioValue, schedAttr } from "../../process/process-attrs.ts";
 import { passwdHome, withHome } from "../../init/home.ts";
 import { checkProcMount } from "../../init/proc-mount.ts";
 import { hierarchies, ownPaths } from "../../init/cgroup-mount.ts";

@@ -13,7 +13,7 @@ import {
   TSRUN,
 } from "../helpers/mod.ts";
 import { runScript, uniqueId } from "./util.ts";
-import { apparmorEnabled, selinuxEnabled } from "../../init/lsm.ts";
+import { apparmorEnabled, selinuxEnabled } from "../../process/lsm.ts";
 
 const ignore = requireRoot("running containers");
 

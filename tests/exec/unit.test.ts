@@ -2,9 +2,9 @@
 // parsing, and the program lookup through a root that must not be left.
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { buildExecProcess, type ExecRequest } from "../../runtime/exec/process.ts";
-import { homeOf, prepareEnv } from "../../runtime/exec/env.ts";
+import { homeOf, prepareEnv } from "../../process/env.ts";
 import { parseSubCgroups } from "../../runtime/exec/cgroup.ts";
-import { lookPath } from "../../init/look-path.ts";
+import { lookPath } from "../../process/look-path.ts";
 import { checkLsm } from "../../runtime/exec/security.ts";
 import type { Config } from "../../specs/schema/config.ts";
 

@@ -7,7 +7,7 @@
 // from this thread, so the program and all its descendants inherit the filter.
 import { cstr, libc, sys } from "../../syscalls/libc.ts";
 import { syscallNr } from "../../syscalls/nr.ts";
-import { ARCHES } from "../../init/seccomp/arches.ts";
+import { ARCHES } from "../../process/seccomp/arches.ts";
 import { nativeArch } from "../../specs/syscalls.ts";
 import { ENOSYS } from "../../syscalls/errno.ts";
 

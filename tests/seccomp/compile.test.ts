@@ -1,8 +1,8 @@
 // The seccomp compiler, checked by running its programs through a BPF interpreter on synthetic
 // seccomp_data: verdicts per syscall, architecture and argument, and the kernel's limits.
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
-import { compileSeccomp } from "../../init/seccomp/compile.ts";
-import { syscallNumber } from "../../init/seccomp/arches.ts";
+import { compileSeccomp } from "../../process/seccomp/compile.ts";
+import { syscallNumber } from "../../process/seccomp/arches.ts";
 import type { Seccomp } from "../../specs/schema/linux.ts";
 import { X86_64_SYSCALLS } from "../../specs/data/syscalls.ts";
 import { decode, type Insn, run, verify } from "./bpf-vm.ts";

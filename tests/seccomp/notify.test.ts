@@ -3,7 +3,7 @@
 // container's syscall returns.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { type Config, leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
-import { syscallNumber } from "../../init/seccomp/arches.ts";
+import { syscallNumber } from "../../process/seccomp/arches.ts";
 import { nativeArch } from "../../specs/syscalls.ts";
 import { answerOne, closeFd, listenAgent } from "./notify-agent.ts";
 

@@ -1,7 +1,7 @@
 // The seccomp syscall number tables against the name tables, the kernel headers installed on this
 // host, and the numbers the spawn plans use.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { ARCHES, syscallNumber, X32_SYSCALL_BIT } from "../../init/seccomp/arches.ts";
+import { ARCHES, syscallNumber, X32_SYSCALL_BIT } from "../../process/seccomp/arches.ts";
 import { AARCH64_SYSCALLS, X86_64_SYSCALLS, X86_SYSCALLS } from "../../specs/data/syscalls.ts";
 import { archsWithTables } from "../../specs/syscalls.ts";
 import { SECCOMP_ARCHS } from "../../specs/seccomp-names.ts";

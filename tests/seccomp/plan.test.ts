@@ -2,7 +2,7 @@
 // `exec` puts a container's profile on a new process.
 import { deepStrictEqual as assertEquals, match, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { compileSeccomp } from "../../init/seccomp/compile.ts";
+import { compileSeccomp } from "../../process/seccomp/compile.ts";
 import { planSeccomp } from "../../syscalls/seccomp.ts";
 import { PR } from "../../syscalls/process.ts";
 import { spawn, SpawnError, SpawnPlan } from "../../syscalls/spawn/mod.ts";

@@ -1,6 +1,6 @@
 // Regenerates numbers.ts from the uapi headers (Debian's linux-libc-dev) and the list below of
 // syscalls newer than those headers. Run by hand when either changes:
-//   scripts/deno run -A init/seccomp/gen-numbers.ts > init/seccomp/numbers.ts && scripts/deno fmt init/seccomp/numbers.ts
+//   scripts/deno run -A process/seccomp/gen-numbers.ts > process/seccomp/numbers.ts && scripts/deno fmt process/seccomp/numbers.ts
 // Only names in specs/data/syscalls.ts are kept, so both tables agree on what exists.
 import { AARCH64_SYSCALLS, X86_64_SYSCALLS, X86_SYSCALLS } from "../../specs/data/syscalls.ts";
 

@@ -1,6 +1,6 @@
 // The exec'd process's environment as runc hands it over: one entry per name (the last one
 // wins, in the order of the winners) and a HOME from the container's /etc/passwd when unset.
-import { RuntimeError } from "../errors.ts";
+import { RuntimeError } from "../runtime/errors.ts";
 
 /**
  * `passwd` reads the container's /etc/passwd (undefined when it has none). A uid without an
