@@ -5,14 +5,14 @@ import { lookPath } from "../process/look-path.ts";
 import { seccompInstaller } from "./seccomp/install.ts";
 import type { ListenerTarget } from "../process/seccomp/listener.ts";
 import type { State } from "../specs/schema/state.ts";
-import { capMask, capNames, grantableCaps } from "../process/capabilities.ts";
-import type { Capabilities } from "../specs/schema/process.ts";
-import { withHome } from "./home.ts";
+import { type CredentialStep, credentialSteps } from "../process/credentials.ts";
+import { hostFacts } from "../process/host-facts.ts";
+import { prepareEnv } from "../process/env.ts";
 import { applyProcessAttrs } from "../process/process-attrs.ts";
 import { setExecLabels } from "../process/lsm.ts";
-import { CAPABILITIES } from "../specs/capabilities.ts";
-import { rlimitResource } from "../specs/rlimits.ts";
-import { toUint64 } from "../specs/uint64.ts";
+import { sysArgs } from "../process/sys-args.ts";
+import { SyscallError } from "../syscalls/errors.ts";
+import { errnoMessage } from "../syscalls/errno.ts";
 import {
   check,
   cstr,
@@ -24,25 +24,7 @@ import {
   openFd,
   setCloexec,
 } from "../syscalls/libc.ts";
-import {
-  capset,
-  closeRangeCloexec,
-  execve,
-  PR,
-  prctl,
-  setgroups,
-  setresgid,
-  setresuid,
-  setrlimit,
-} from "../syscalls/process.ts";
-
-function lastCap(): number {
-  try {
-    return Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
-  } catch {
-    return CAPABILITIES.length - 1;
-  }
-}
+import { execve } from "../syscalls/process.ts";
 
 function readPasswd(): string | undefined {
   try {
@@ -73,30 +55,6 @@ function enterCwd(cwd: string): void {
   }
 }
 
-type CapSet = "bounding" | "effective" | "permitted" | "inheritable" | "ambient";
-
-/**
- * The five sets as masks, without what this runtime cannot grant: the spec asks for a warning
- * there, not a failure (runc fails in capset).
- */
-function grantable(caps: Capabilities | undefined): Record<CapSet, bigint> {
-  const can = grantableCaps();
-  const sets = ["bounding", "effective", "permitted", "inheritable", "ambient"] as const;
-  const asked = Object.fromEntries(sets.map((s) => [s, capMask(caps?.[s])])) as Record<
-    CapSet,
-    bigint
-  >;
-  const lost = Object.values(asked).reduce((a, m) => a | m, 0n) & ~can;
-  if (lost) {
-    console.error(
-      `tsrun: warning: process.capabilities: ${capNames(lost).join(", ")} cannot be granted ` +
-        "by this runtime, left out",
-    );
-  }
-  for (const s of sets) asked[s] &= can;
-  return asked;
-}
-
 /** Where the seccomp listener fd goes, when the parent connected to listenerPath. */
 function listenerTarget(req: InitRequest): ListenerTarget | undefined {
   if (req.seccompListener === undefined) return undefined;
@@ -108,15 +66,45 @@ function listenerTarget(req: InitRequest): ListenerTarget | undefined {
   };
 }
 
+/** Runs credential steps on this thread, failing as a spawn child's step would. */
+function runSteps(steps: readonly CredentialStep[], installFilter: () => void): void {
+  for (const s of steps) {
+    if (s.syscall === "seccomp-filter") {
+      installFilter();
+      continue;
+    }
+    try {
+      sysArgs(s.syscall, s.args);
+    } catch (e) {
+      if (!(e instanceof SyscallError)) throw e;
+      throw new Error(`${s.label}: ${errnoMessage(e.errno)} (${e.errnoName})`);
+    }
+  }
+}
+
 /** Sets up credentials now; returns the exec to run once `start` arrives. */
 export function prepareProcess(req: InitRequest): () => never {
   const proc = req.config.process;
   if (!proc?.args?.length) throw new Error("process.args must not be empty");
   const user = proc.user ?? { uid: 0, gid: 0 };
-  const env = withHome(proc.env ?? [], user.uid ?? 0, readPasswd());
+  const uid = user.uid ?? 0;
+  const env = prepareEnv(proc.env ?? [], uid, readPasswd);
   enterCwd(proc.cwd ?? "/");
   const path = lookPath(proc.args[0], env);
-  const seccomp = seccompInstaller(req.config.linux?.seccomp, proc, listenerTarget(req));
+  const seccomp = seccompInstaller(req.config.linux?.seccomp, listenerTarget(req));
+  const { steps, warnings } = credentialSteps({
+    uid,
+    gid: user.gid ?? 0,
+    additionalGids: user.additionalGids ?? [],
+    umask: user.umask,
+    capabilities: proc.capabilities ?? {},
+    noNewPrivileges: proc.noNewPrivileges === true,
+    rlimits: proc.rlimits ?? [],
+    preserveFds: req.preserveFds,
+    seccomp: seccomp !== undefined,
+  }, hostFacts("/proc/self/setgroups", req.newUserns ? "unknown" : "allow"));
+  for (const w of warnings) console.error(`tsrun: warning: ${w}`);
+  const install = seccomp ?? (() => {});
 
   if (proc.oomScoreAdj !== undefined) {
     Deno.writeTextFileSync("/proc/self/oom_score_adj", String(proc.oomScoreAdj));
@@ -124,38 +112,9 @@ export function prepareProcess(req: InitRequest): () => never {
   // Real-time policies and classes need the capabilities about to be dropped.
   applyProcessAttrs(proc, req.config.linux);
   setExecLabels(req.config);
-  const caps = grantable(proc.capabilities);
-  const bounding = caps.bounding;
-  prctl(PR.SET_KEEPCAPS, 1);
-  for (let cap = 0; cap <= lastCap(); cap++) {
-    if (!(bounding & (1n << BigInt(cap)))) prctl(PR.CAPBSET_DROP, cap);
-  }
-  // Only the preserved fds reach the process. Marked now: the Deno runtime keeps using its fds
-  // until the exec, and a seccomp filter installed next may not allow close_range.
-  closeRangeCloexec(3 + req.preserveFds);
-  seccomp.beforeCredentials();
-  // With setgroups denied (rootless user namespaces) the call fails; only try when asked.
-  if (user.additionalGids?.length || !req.newUserns) setgroups(user.additionalGids ?? []);
-  setresgid(user.gid ?? 0);
-  setresuid(user.uid ?? 0);
-  // An effective capability that is not permitted cannot be granted (validation warned).
-  capset(caps.effective & caps.permitted, caps.permitted, caps.inheritable);
-  prctl(PR.SET_KEEPCAPS, 0);
-  // The kernel only lets a capability be ambient when it is permitted and inheritable; runc
-  // skips the others, and so do we.
-  const ambient = caps.ambient & caps.permitted & caps.inheritable;
-  for (let bit = 0; bit <= lastCap(); bit++) {
-    if (ambient & (1n << BigInt(bit))) prctl(PR.CAP_AMBIENT, PR.CAP_AMBIENT_RAISE, bit);
-  }
-  if (proc.noNewPrivileges) prctl(PR.SET_NO_NEW_PRIVS, 1);
-  libc().umask(user.umask ?? 0o022);
-
+  runSteps(steps.filter((s) => !s.atExec), install);
   return () => {
-    // Limits last: a low RLIMIT_AS or NOFILE must not hit the Deno runtime before the exec.
-    for (const r of proc.rlimits ?? []) {
-      setrlimit(rlimitResource(r.type) ?? -1, toUint64(r.soft), toUint64(r.hard), r.type);
-    }
-    seccomp.beforeExec();
+    runSteps(steps.filter((s) => s.atExec), install);
     return execve(path, proc.args!, env);
   };
 }

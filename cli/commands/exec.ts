@@ -1,5 +1,5 @@
 import { CliError, type Command, type Context } from "../command.ts";
-import { storeOf } from "../common.ts";
+import { storeOf, warner } from "../common.ts";
 import type { FlagDef } from "../args.ts";
 import type { Process } from "../../specs/schema/process.ts";
 import type { ExecRequest } from "../../runtime/exec/process.ts";
@@ -122,6 +122,7 @@ const command: Command = {
         preserveFds,
         ignorePaused: ctx.flags["ignore-paused"] === true,
         cgroups: ctx.flags.cgroup as string[],
+        warn: warner(ctx),
       });
     } catch (e) {
       // runc's convention, which engines parse: "exec failed: ..." and status 255.

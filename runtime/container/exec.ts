@@ -13,6 +13,8 @@ import { writePidFile } from "./pid-file.ts";
 import { SignalForwarder, waitForeground } from "./run.ts";
 import { buildExecProcess, type ExecProcess, type ExecRequest } from "../exec/process.ts";
 import { prepareEnv } from "../../process/env.ts";
+import { credentialSteps } from "../../process/credentials.ts";
+import { hostFacts } from "../../process/host-facts.ts";
 import { lookPath } from "../../process/look-path.ts";
 import { closeNamespaces, type NamespaceFd, openNamespaces } from "../exec/namespaces.ts";
 import {
@@ -50,6 +52,8 @@ export interface ExecOptions {
   ignorePaused: boolean;
   /** --cgroup arguments. */
   cgroups: string[];
+  /** Prints a warning (capabilities this host cannot grant). */
+  warn: (msg: string) => void;
 }
 
 interface Started {
@@ -96,7 +100,7 @@ async function startExec(o: ExecOptions): Promise<Started> {
     if (!proc.args.length) throw new RuntimeError("exec args cannot be empty");
     checkTerminal(proc, o);
     checkLsm(proc);
-    const seccomp = await execSeccomp(c.stored.config.linux?.seccomp, proc);
+    const seccomp = await execSeccomp(c.stored.config.linux?.seccomp);
     // The pidfd pins the init: once its start time matches, the pid cannot be reused under us.
     const pid = c.stored.pid;
     pidfd = pidfdOpen(pid);
@@ -169,6 +173,15 @@ async function spawnInto(
     // the lock until `resume`, which needs it). And before the listener's slot is reserved,
     // which must be the lowest free fd at the clone.
     unlock();
+    const credentials = credentialSteps(
+      {
+        ...proc,
+        preserveFds: o.preserveFds,
+        seccomp: t.seccomp !== undefined,
+      },
+      hostFacts(`/proc/${t.pid}/setgroups`, "allow"),
+    );
+    credentials.warnings.forEach(o.warn);
     const plan = execPlan({
       process: proc,
       path,
@@ -179,9 +192,7 @@ async function spawnInto(
       tty: pty?.slave,
       seccomp: t.seccomp,
       seccompHandoff: listener?.reserve(),
-      preserveFds: o.preserveFds,
-      setgroups: setgroupsAllowed(t.pid),
-      lastCap: lastCap(),
+      credentials: credentials.steps,
     });
     let child: Child;
     try {
@@ -268,17 +279,4 @@ function readInRoot(root: string, path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A user namespace whose setgroups file says "deny" refuses setgroups(2) (runc skips it). */
-function setgroupsAllowed(pid: number): boolean {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/setgroups`).trim() !== "deny";
-  } catch {
-    return true;
-  }
-}
-
-function lastCap(): number {
-  return Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
 }

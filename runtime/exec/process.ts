@@ -80,6 +80,9 @@ export function buildExecProcess(config: Config, req: ExecRequest): ExecProcess 
   const cwd = req.cwd ?? base?.cwd ?? "/";
   if (!cwd.startsWith("/")) throw new RuntimeError(`--cwd ${cwd}: must be an absolute path`);
   const { uid, gid } = parseUser(req.user, base?.user?.uid ?? 0, base?.user?.gid ?? 0);
+  // A config's odd entry reaches the process as given (validation warns); a flag's is a typo.
+  const odd = req.env.find((kv) => kv.indexOf("=") <= 0);
+  if (odd !== undefined) throw new RuntimeError(`env ${JSON.stringify(odd)}: expected NAME=VALUE`);
   return {
     args: req.args,
     env: [...base?.env ?? [], ...req.env],

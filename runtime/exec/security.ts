@@ -1,10 +1,8 @@
 // What confines an exec'd process besides its credentials. The container's seccomp filter goes
-// in through the spawn child, at the point init uses for the container's own process
-// (init/seccomp/install.ts). AppArmor and SELinux labels are not applied to exec'd processes
+// in through the spawn child, at the step of the credential sequence the container's init uses
+// too (process/credentials.ts). AppArmor and SELinux labels are not applied to exec'd processes
 // yet: a process that should have one is refused rather than run unconfined.
 import type { Seccomp } from "../../specs/schema/linux.ts";
-import { capabilityBit } from "../../specs/capabilities.ts";
-import { capMask } from "../../process/capabilities.ts";
 import { apparmorEnabled, selinuxEnabled } from "../../process/lsm.ts";
 import { RuntimeError } from "../errors.ts";
 import type { ExecProcess } from "./process.ts";
@@ -25,19 +23,11 @@ export interface ExecSeccomp {
   /** struct sock_filter[] and the seccomp(2) flags. */
   filter: Uint8Array<ArrayBuffer>;
   flags: number;
-  /**
-   * Right before execve, once credentials are dropped, when the kernel will still take it then
-   * (no_new_privs, or CAP_SYS_ADMIN kept); else before the credential change, as runc does.
-   */
-  late: boolean;
   /** SCMP_ACT_NOTIFY: the agent's socket (linux.seccomp.listenerPath) and metadata. */
   listener?: { path: string; metadata?: string };
 }
 
-export async function execSeccomp(
-  seccomp: Seccomp | undefined,
-  proc: ExecProcess,
-): Promise<ExecSeccomp | undefined> {
+export async function execSeccomp(seccomp: Seccomp | undefined): Promise<ExecSeccomp | undefined> {
   if (!seccomp) return undefined;
   // Loaded only for containers that have a filter: the syscall tables are large.
   const { compileSeccomp } = await import("../../process/seccomp/compile.ts");
@@ -47,10 +37,8 @@ export async function execSeccomp(
   } catch (e) {
     throw new RuntimeError(`linux.seccomp: ${(e as Error).message}`);
   }
-  const sysAdmin = 1n << BigInt(capabilityBit("CAP_SYS_ADMIN")!);
-  const late = proc.noNewPrivileges || (capMask(proc.capabilities.effective) & sysAdmin) !== 0n;
   const listener = compiled.listener
     ? { path: seccomp.listenerPath!, metadata: seccomp.listenerMetadata }
     : undefined;
-  return { filter: compiled.filter, flags: compiled.flags, late, listener };
+  return { filter: compiled.filter, flags: compiled.flags, listener };
 }

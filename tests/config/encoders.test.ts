@@ -2,7 +2,6 @@
 // lists, HOME lookup, the /proc mount rules and cgroup hierarchy parsing.
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { cpuListMask, ioprioValue, schedAttr } from "../../process/process-attrs.ts";
-import { passwdHome, withHome } from "../../init/home.ts";
 import { checkProcMount } from "../../init/proc-mount.ts";
 import { hierarchies, ownPaths } from "../../init/cgroup-mount.ts";
 
@@ -43,17 +42,6 @@ Deno.test("CPU lists: ranges and singles to a bit mask in 8-byte words", () => {
   assertEquals(cpuListMask("64")[8], 1);
   throws(() => cpuListMask("3-1"), /invalid CPU list/);
   throws(() => cpuListMask(" , "), /empty CPU list/);
-});
-
-Deno.test('HOME: from passwd by uid, "/" otherwise, a set HOME kept', () => {
-  const passwd =
-    "root:x:0:0:root:/root:/bin/sh\nsvc:x:12:12::/srv/svc:/bin/false\nbad:x::1::/no:\n";
-  assertEquals(passwdHome(passwd, 12), "/srv/svc");
-  assertEquals(passwdHome(passwd, 5), undefined);
-  assertEquals(withHome(["PATH=/bin"], 0, passwd), ["PATH=/bin", "HOME=/root"]);
-  assertEquals(withHome(["HOME="], 5, passwd), ["HOME=/"]);
-  assertEquals(withHome(["HOME=/x"], 0, passwd), ["HOME=/x"]);
-  assertEquals(withHome([], 0, undefined), ["HOME=/"]);
 });
 
 Deno.test("/proc: only procfs on /proc, only lxcfs-style files under it", () => {

@@ -2,7 +2,6 @@
 // parsing, and the program lookup through a root that must not be left.
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { buildExecProcess, type ExecRequest } from "../../runtime/exec/process.ts";
-import { homeOf, prepareEnv } from "../../process/env.ts";
 import { parseSubCgroups } from "../../runtime/exec/cgroup.ts";
 import { lookPath } from "../../process/look-path.ts";
 import { checkLsm } from "../../runtime/exec/security.ts";
@@ -117,6 +116,8 @@ Deno.test("bad flags are refused", () => {
   refuse({ additionalGids: ["-1"] }, /--additional-gids -1/);
   refuse({ caps: ["CAP_NOPE"] }, /--cap CAP_NOPE: unknown capability/);
   refuse({ cwd: "rel" }, /--cwd rel: must be an absolute path/);
+  refuse({ env: ["NOEQUALS"] }, /env "NOEQUALS": expected NAME=VALUE/);
+  refuse({ env: ["=x"] }, /env "=x": expected NAME=VALUE/);
 });
 
 Deno.test("LSM settings: the flag or the process file's, else the container's", () => {
@@ -138,18 +139,6 @@ Deno.test("LSM settings: the flag or the process file's, else the container's", 
   // With the LSM on the host or without, exec refuses them for now.
   throws(() => checkLsm(buildExecProcess(withLsm, flags())), /AppArmor profile "ctr": /);
   checkLsm(buildExecProcess(config, flags()));
-});
-
-Deno.test("the environment: last value wins, HOME from passwd unless set", () => {
-  const passwd = "root:x:0:0:root:/root:/bin/sh\nu:x:5:5::/home/u:/bin/sh\nv:x:6:6:::/bin/sh\n";
-  const env = ["A=1", "B=2", "A=3", "HOME="];
-  assertEquals(prepareEnv(env, 5, () => passwd), ["B=2", "A=3", "HOME=/home/u"]);
-  assertEquals(prepareEnv(["HOME=/x", "HOME=/y"], 0, () => passwd), ["HOME=/y"]);
-  assertEquals(prepareEnv([], 99, () => passwd), ["HOME=/"]);
-  assertEquals(prepareEnv([], 0, () => undefined), ["HOME=/"]);
-  assertEquals(homeOf(6, passwd), undefined, "an empty home field");
-  throws(() => prepareEnv(["=x"], 0, () => passwd), /the name is empty/);
-  throws(() => prepareEnv(["A=\0"], 0, () => passwd), /NUL/);
 });
 
 Deno.test("--cgroup: one path for all, or per controller", () => {
