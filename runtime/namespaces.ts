@@ -9,6 +9,7 @@ import {
   CLONE_NEWUSER,
   CLONE_NEWUTS,
 } from "../syscalls/spawn/mod.ts";
+import type { NamespaceType } from "../specs/namespaces.ts";
 
 export const NAMESPACES = {
   user: { flag: CLONE_NEWUSER, proc: "user" },
@@ -19,6 +20,4 @@ export const NAMESPACES = {
   uts: { flag: CLONE_NEWUTS, proc: "uts" },
   cgroup: { flag: CLONE_NEWCGROUP, proc: "cgroup" },
   time: { flag: CLONE_NEWTIME, proc: "time" },
-} as const;
-
-export type NamespaceType = keyof typeof NAMESPACES;
+} as const satisfies Record<NamespaceType, { flag: bigint; proc: string }>;

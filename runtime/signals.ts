@@ -38,6 +38,9 @@ export const SIGNALS: Record<string, number> = {
   SYS: 31,
 };
 
+/** Sent by delete and kill --all, and to a cgroup: the one signal a process cannot catch. */
+export const SIGKILL = SIGNALS.KILL;
+
 export function parseSignal(raw: string): number {
   if (/^\d+$/.test(raw)) {
     const n = Number(raw);

@@ -18,8 +18,7 @@ import {
   enableControllers,
   neededControllers,
 } from "./v2-tree.ts";
-
-const SIGKILL = 9;
+import { SIGKILL } from "../signals.ts";
 
 export class V2Manager implements CgroupManager {
   readonly layout = "v2";

@@ -11,8 +11,7 @@ import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
 import { cgroupOfProcess, reopenCgroup } from "../cgroups/mod.ts";
 import { isOurProcess } from "../state/process.ts";
-
-const SIGKILL = 9;
+import { SIGKILL } from "../signals.ts";
 
 function killAndWait(pid: number, id: string): void {
   let fd: number;

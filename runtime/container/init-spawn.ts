@@ -1,7 +1,8 @@
 // Starting the container's init: a native spawn child enters or creates the namespaces, joins
 // the cgroup, waits for the parent when a user or time namespace needs it, then executes the
 // sealed `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
-import { NAMESPACES, type NamespaceType } from "../namespaces.ts";
+import { NAMESPACES } from "../namespaces.ts";
+import type { NamespaceType } from "../../specs/namespaces.ts";
 import { closeInitCommand, initCommand } from "../self-exec.ts";
 import { RuntimeError } from "../errors.ts";
 import { INIT_PIPE_ENV } from "../../init/protocol.ts";

@@ -7,8 +7,7 @@ import { pidfdOpen, pidfdSendSignal } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
-
-const SIGKILL = 9;
+import { SIGKILL } from "../signals.ts";
 
 export function killContainer(store: Store, id: string, signal: number, all: boolean): void {
   const c = loadContainer(store, id);

@@ -1,6 +1,7 @@
 // The namespaces an exec'd process joins: every one of the container init's that is not ours
 // already (same nsfs inode), whether the container made it or joined it by path.
-import { NAMESPACES, type NamespaceType } from "../namespaces.ts";
+import { NAMESPACES } from "../namespaces.ts";
+import type { NamespaceType } from "../../specs/namespaces.ts";
 import { O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
