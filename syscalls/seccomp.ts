@@ -47,10 +47,9 @@ export interface ListenerHandoff {
 /**
  * Appends the seccomp(2) call to a spawn plan: the filter and its sock_fprog are copied into the
  * arena, so the child installs it with raw syscalls only. Steps after it (and execve) run under
- * the filter, so put it as late as the kernel allows: after the no_new_privs step, or, without
- * no_new_privs and with no CAP_SYS_ADMIN left, before the credential steps (init/seccomp/
- * install.ts decides the same way). A NEW_LISTENER filter needs `handoff`: the listener is sent
- * over its socket right after the install (its sendmsg runs under the filter).
+ * the filter; where it goes is a step of process/credentials.ts. A NEW_LISTENER filter needs
+ * `handoff`: the listener is sent over its socket right after the install (its sendmsg runs
+ * under the filter).
  */
 export function planSeccomp(
   plan: SpawnPlan,
