@@ -7,13 +7,18 @@ import { PR } from "../syscalls/process.ts";
 
 /**
  * `setgroupsFile` is /proc/PID/setgroups of a process in the user namespace the steps run in;
- * `fallback` is what to assume when it cannot be read.
+ * `fallback` is what to assume when it cannot be read. `joinsUserns`: the steps run after a
+ * setns into a user namespace, which gives the full permitted and bounding sets there (the
+ * kernel's set_cred_user_ns), as a process born in one has: everything can be granted.
  */
 export function hostFacts(
   setgroupsFile: string,
   fallback: HostFacts["setgroups"],
+  joinsUserns = false,
 ): HostFacts {
-  return { ...probeCapabilities(), setgroups: readSetgroups(setgroupsFile, fallback) };
+  const caps = probeCapabilities();
+  if (joinsUserns) caps.grantable = (1n << BigInt(caps.lastCap + 1)) - 1n;
+  return { ...caps, setgroups: readSetgroups(setgroupsFile, fallback) };
 }
 
 /**

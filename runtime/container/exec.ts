@@ -160,6 +160,19 @@ async function spawnInto(
   try {
     // Opened the namespaces of a process that was gone? Then they may not be the container's.
     if (pollIn([t.pidfd], 0).length) throw new RuntimeError("cannot exec in a stopped container");
+    const credentials = credentialSteps(
+      {
+        ...proc,
+        preserveFds: o.preserveFds,
+        seccomp: t.seccomp !== undefined,
+      },
+      hostFacts(
+        `/proc/${t.pid}/setgroups`,
+        "allow",
+        namespaces.some((n) => n.type === "user"),
+      ),
+    );
+    credentials.warnings.forEach(o.warn);
     join = openCgroupJoin(t.cgroup, parseSubCgroups(o.cgroups));
     if (proc.terminal) {
       pty = openPtyIn(root, proc.consoleSize);
@@ -173,15 +186,6 @@ async function spawnInto(
     // the lock until `resume`, which needs it). And before the listener's slot is reserved,
     // which must be the lowest free fd at the clone.
     unlock();
-    const credentials = credentialSteps(
-      {
-        ...proc,
-        preserveFds: o.preserveFds,
-        seccomp: t.seccomp !== undefined,
-      },
-      hostFacts(`/proc/${t.pid}/setgroups`, "allow"),
-    );
-    credentials.warnings.forEach(o.warn);
     const plan = execPlan({
       process: proc,
       path,

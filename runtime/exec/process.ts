@@ -28,13 +28,13 @@ export interface ExecRequest {
 
 export interface ExecProcess {
   args: string[];
-  /** As given: duplicates and HOME are settled inside the container (see env.ts). */
+  /** As given: duplicates and HOME are settled with the container's passwd (process/env.ts). */
   env: string[];
   cwd: string;
   uid: number;
   gid: number;
   additionalGids: number[];
-  /** undefined: inherited from tsrun's caller, as runc does without process.user.umask. */
+  /** The container's; undefined: 0o022, as for the container's own process. */
   umask?: number;
   capabilities: Capabilities;
   noNewPrivileges: boolean;
