@@ -8,6 +8,7 @@ import {
   type HostFacts,
 } from "../../process/credentials.ts";
 import { homeOf, prepareEnv } from "../../process/env.ts";
+import { execPlan } from "../../runtime/exec/plan.ts";
 import { capabilityBit } from "../../specs/capabilities.ts";
 
 const spec = (over: Partial<CredentialSpec> = {}): CredentialSpec => ({
@@ -139,4 +140,39 @@ Deno.test("the environment: last value wins, HOME from passwd unless set, odd en
   assertEquals(homeOf(6, passwd), undefined, "an empty home field");
   assertEquals(homeOf(1, passwd), undefined, "an empty uid field is no uid");
   throws(() => prepareEnv(["A=\0"], 0, () => passwd), /process.env "A": contains a NUL byte/);
+});
+
+Deno.test("exec's spawn plan carries the same steps, after its own way in", () => {
+  const creds = credentialSteps(spec({ seccomp: false }), host());
+  const process = {
+    args: ["sh"],
+    env: [],
+    cwd: "/",
+    uid: 1000,
+    gid: 100,
+    additionalGids: [7, 8],
+    capabilities: {},
+    noNewPrivileges: true,
+    rlimits: [],
+    terminal: false,
+  };
+  const plan = execPlan({
+    process,
+    path: "/bin/sh",
+    env: ["HOME=/"],
+    namespaces: [],
+    cgroupProcsFds: [],
+    cwdFd: 9,
+    credentials: creds.steps,
+  });
+  try {
+    const own = plan.steps.map((s) => s.label).filter((l) => !/signal/.test(l));
+    assertEquals(own, [
+      'chdir to cwd "/"',
+      ...creds.steps.map((s) => s.label),
+      'exec "sh"',
+    ]);
+  } finally {
+    plan.free();
+  }
 });
