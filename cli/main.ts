@@ -5,7 +5,7 @@ import { globalFlags } from "./globals.ts";
 import { commands, loadCommand } from "./registry.ts";
 import { VERSION } from "../runtime/version.ts";
 import { writeLog } from "./log.ts";
-import { allMarks, enableTrace, mark } from "../init/trace.ts";
+import { allMarks, enableTrace, mark } from "../process/trace.ts";
 import { setDebugSink } from "../syscalls/debug.ts";
 import { errorLine } from "./errors.ts";
 

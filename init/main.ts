@@ -10,7 +10,7 @@ import { setupConsole } from "./console.ts";
 import { joinSessionKeyring } from "./keyring.ts";
 import { holdExecFifo, prepareProcess, waitForStart } from "./process.ts";
 import { checkLsm } from "../process/lsm.ts";
-import { allMarks, enableTrace, mark, tracing } from "./trace.ts";
+import { allMarks, enableTrace, mark, tracing } from "../process/trace.ts";
 import { libc, setCloexec } from "../syscalls/libc.ts";
 import { setNonDumpable } from "../syscalls/process.ts";
 

@@ -1,7 +1,7 @@
 // Messages between the parent (`tsrun create`/`run`) and the container's init.
 import type { Config } from "../specs/schema/config.ts";
 import type { HookPhase } from "./plan.ts";
-import type { Marks } from "./trace.ts";
+import type { Marks } from "../process/trace.ts";
 
 /** Environment variable naming the inherited socket fd, like runc's _LIBCONTAINER_INITPIPE. */
 export const INIT_PIPE_ENV = "_TSRUN_INITPIPE";

@@ -4,7 +4,7 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { command } from "./helpers/command.ts";
-import { leftovers, makeBundle, REPO_ROOT, requireRoot, tsrun } from "./helpers/mod.ts";
+import { assertNothingLeft, makeBundle, REPO_ROOT, requireRoot, tsrun } from "./helpers/mod.ts";
 
 const deno = join(REPO_ROOT, "scripts", "deno");
 const noClone3 = [deno, "run", "-A", "--quiet", join(REPO_ROOT, "tests/helpers/no-clone3.ts")];
@@ -49,11 +49,7 @@ Deno.test({
       await tsrun(["delete", "--force", id]);
       await b.cleanup();
     }
-    assertEquals(leftovers({ path: b.dir, marker: id }), {
-      mounts: [],
-      cgroups: [],
-      processes: [],
-    });
+    assertNothingLeft({ path: b.dir, marker: id });
   },
 });
 

@@ -5,7 +5,7 @@ import { SignalForwarder, waitForeground } from "../../runtime/container/run.ts"
 import { deleteContainer } from "../../runtime/container/delete.ts";
 import { ociState } from "../../runtime/container/inspect.ts";
 import { runHooksWarn } from "../../process/hooks.ts";
-import { mark } from "../../init/trace.ts";
+import { mark } from "../../process/trace.ts";
 
 const command: Command = {
   def: {

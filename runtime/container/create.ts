@@ -19,7 +19,7 @@ import { O_CLOEXEC, O_PATH, O_RDWR, openFd, setCloexec } from "../../syscalls/li
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
-import { addMarks, mark, tracing } from "../../init/trace.ts";
+import { addMarks, mark, tracing } from "../../process/trace.ts";
 
 export interface CreateOptions {
   id: string;

@@ -1,7 +1,7 @@
 // Configs as Go programs write them: null for nil slices and pointers, read as absent by create
 // like runc; and integers judged on their digits, so a uint64 out of range fails create cleanly.
 import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
-import { leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { uniqueId } from "./util.ts";
 
 const ignore = requireRoot("containers");
@@ -51,11 +51,7 @@ Deno.test({ name: "a uint64 beyond 2^64-1 fails create with one line", ignore },
         "got 18446744073709551616\n",
     );
     assertEquals((await tsrun(["state", id])).code, 1, "no state");
-    assertEquals(leftovers({ path: b.dir, marker: id }), {
-      mounts: [],
-      cgroups: [],
-      processes: [],
-    });
+    assertNothingLeft({ path: b.dir, marker: id });
     // The largest uint64 is RLIM_INFINITY, which JSON.parse rounds to 2^64: it must not wrap
     // to 0 on its way to prlimit.
     b.config.process.args = ["sh", "-c", "ulimit -c"];

@@ -3,7 +3,7 @@
 // and leaves nothing, while poststart and poststop failures are warnings.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { uniqueId } from "./util.ts";
 
 const ignore = requireRoot("running containers");
@@ -191,11 +191,7 @@ Deno.test({
       match(r.stderr, message, what);
       ok(Date.now() - started < 10_000, `${what} took ${Date.now() - started} ms`);
       assertEquals((await tsrun(["state", id])).code, 1, `${what}: no container left`);
-      assertEquals(leftovers({ path: b.dir, marker: id }), {
-        mounts: [],
-        cgroups: [],
-        processes: [],
-      });
+      assertNothingLeft({ path: b.dir, marker: id });
     } finally {
       await b.cleanup();
     }

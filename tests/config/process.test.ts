@@ -3,9 +3,9 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { capabilityBit } from "../../specs/capabilities.ts";
 import {
+  assertNothingLeft,
   type Config,
   hasCommand,
-  leftovers,
   makeBundle,
   requireRoot,
   skipUnless,
@@ -245,11 +245,7 @@ Deno.test(
         const err = new TextDecoder().decode(r.stderr);
         ok(r.code !== 0, `must fail (${extra}): ${new TextDecoder().decode(r.stdout)}`);
         match(err, /outside the container's root/);
-        assertEquals(leftovers({ path: b.dir, marker: id }), {
-          mounts: [],
-          cgroups: [],
-          processes: [],
-        });
+        assertNothingLeft({ path: b.dir, marker: id });
       }
       // A missing working directory is created, as runc does.
       b.config.process.cwd = "/work/dir";
@@ -289,7 +285,7 @@ Deno.test({
     const r = await runScript("true", edit, { id });
     ok(r.code !== 0, what);
     match(r.stderr, message);
-    assertEquals(leftovers({ marker: id }), { mounts: [], cgroups: [], processes: [] });
+    assertNothingLeft({ marker: id });
   }
 });
 

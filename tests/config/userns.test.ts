@@ -3,7 +3,7 @@
 // flags a less privileged namespace cannot clear.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { leftovers, requireRoot } from "../helpers/mod.ts";
+import { assertNothingLeft, requireRoot } from "../helpers/mod.ts";
 import { addUserns, mountAt, parseMountinfo, runScript, uniqueId } from "./util.ts";
 
 const ignore = requireRoot("running containers");
@@ -128,7 +128,7 @@ Deno.test(
       }, { id });
       ok(bad.code !== 0);
       match(bad.stderr, /\/locked.*cannot clear locked mount flags/);
-      assertEquals(leftovers({ marker: id }), { mounts: [], cgroups: [], processes: [] });
+      assertNothingLeft({ marker: id });
     } finally {
       await src.undo();
     }

@@ -1,5 +1,6 @@
 // What a container can leave behind on the host after it is deleted: mounts, cgroup directories
 // and processes. Tests assert all three are empty after a lifecycle.
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
@@ -85,4 +86,9 @@ export function leftovers(opts: { path?: string; marker: string }): Leftovers {
     cgroups: cgroupsMatching(opts.marker),
     processes: processesMatching(opts.marker),
   };
+}
+
+/** Fails naming whatever `leftovers(opts)` finds. */
+export function assertNothingLeft(opts: { path?: string; marker: string }): void {
+  assertEquals(leftovers(opts), { mounts: [], cgroups: [], processes: [] });
 }

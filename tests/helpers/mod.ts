@@ -11,6 +11,7 @@ export { type Config, defaultConfig } from "./config.ts";
 export { type RunOptions, type RunResult, stateRoot, TSRUN, tsrun } from "./tsrun.ts";
 export { emulated, hasCommand, requireRoot, skipUnless } from "./skip.ts";
 export {
+  assertNothingLeft,
   cgroupsMatching,
   type Leftovers,
   leftovers,

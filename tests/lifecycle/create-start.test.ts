@@ -1,9 +1,9 @@
 // create → start → state/list → kill → delete, and every refusal on the way, as runc does.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import {
+  assertNothingLeft,
   type Config,
   containerStatus as status,
-  leftovers,
   makeBundle,
   readOr,
   requireRoot,
@@ -61,11 +61,7 @@ Deno.test(
 
       assertEquals((await tsrun(["delete", id])).code, 0);
       match(await status(id), /does not exist/);
-      assertEquals(leftovers({ path: b.dir, marker: id }), {
-        mounts: [],
-        cgroups: [],
-        processes: [],
-      });
+      assertNothingLeft({ path: b.dir, marker: id });
     } finally {
       await tsrun(["delete", "-f", id]);
       await b.cleanup();

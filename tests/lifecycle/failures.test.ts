@@ -1,13 +1,13 @@
 // A create that fails leaves nothing behind: no state, cgroup, mount or process; the error is
 // one line (and, with --log-format json, one JSON object in the log as engines parse it).
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 
 const ignore = requireRoot("failing containers");
 
-async function assertNothingLeft(dir: string, id: string) {
+async function assertGone(dir: string, id: string) {
   assertEquals((await tsrun(["state", id])).code, 1, "no state");
-  assertEquals(leftovers({ path: dir, marker: id }), { mounts: [], cgroups: [], processes: [] });
+  assertNothingLeft({ path: dir, marker: id });
 }
 
 Deno.test(
@@ -21,12 +21,12 @@ Deno.test(
         r.stderr,
         /^tsrun: .*exec: "\/nonexistent": stat \/nonexistent: no such file or directory\n$/,
       );
-      await assertNothingLeft(b.dir, "fail-exe");
+      await assertGone(b.dir, "fail-exe");
       b.config.process.args = ["nosuchcmd"];
       b.writeConfig();
       const p = await tsrun(["run", "-b", b.dir, "fail-exe"]);
       match(p.stderr, /executable file not found in \$PATH/);
-      await assertNothingLeft(b.dir, "fail-exe");
+      await assertGone(b.dir, "fail-exe");
     } finally {
       await b.cleanup();
     }
@@ -43,12 +43,12 @@ Deno.test({ name: "an invalid config names the field and creates nothing", ignor
     assertEquals(r.code, 1);
     match(r.stderr, /^tsrun: config.json: \/linux\/namespaces\/\d+\/type: .*pidd/);
     assertEquals(r.stderr.split("\n").length, 2, "one line");
-    await assertNothingLeft(b.dir, "fail-config");
+    await assertGone(b.dir, "fail-config");
     Deno.writeTextFileSync(`${b.dir}/config.json`, "{ not json");
     const bad = await tsrun(["create", "-b", b.dir, "fail-config"]);
     assertEquals(bad.code, 1);
     match(bad.stderr, /^tsrun: config.json: /);
-    await assertNothingLeft(b.dir, "fail-config");
+    await assertGone(b.dir, "fail-config");
     const none = await tsrun(["create", "-b", `${b.dir}/nowhere`, "fail-config"]);
     assertEquals(none.code, 1);
     match(none.stderr, /nowhere/);
@@ -63,7 +63,7 @@ Deno.test({ name: "a missing rootfs and a bad namespace path fail cleanly", igno
     const r = await tsrun(["create", "-b", b.dir, "fail-root"]);
     assertEquals(r.code, 1);
     match(r.stderr, /no-rootfs/);
-    await assertNothingLeft(b.dir, "fail-root");
+    await assertGone(b.dir, "fail-root");
     b.config.root.path = "rootfs";
     b.config.linux.namespaces = [{ type: "mount" }, {
       type: "network",
@@ -73,7 +73,7 @@ Deno.test({ name: "a missing rootfs and a bad namespace path fail cleanly", igno
     const ns = await tsrun(["create", "-b", b.dir, "fail-root"]);
     assertEquals(ns.code, 1);
     match(ns.stderr, /network/);
-    await assertNothingLeft(b.dir, "fail-root");
+    await assertGone(b.dir, "fail-root");
   } finally {
     await b.cleanup();
   }
@@ -90,7 +90,7 @@ Deno.test(
       const r = await tsrun(["create", "-b", b.dir, "fail-hook"]);
       assertEquals(r.code, 1);
       match(r.stderr, /createRuntime hook \/bin\/false failed/);
-      await assertNothingLeft(b.dir, "fail-hook");
+      await assertGone(b.dir, "fail-hook");
     } finally {
       await b.cleanup();
     }

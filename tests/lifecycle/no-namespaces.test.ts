@@ -3,7 +3,7 @@
 // (scripts/test-aarch64): its clone refuses namespace flags; where it also lacks execveat
 // (qemu 7.2), starting the init is one clear error and leaves nothing behind.
 import { deepStrictEqual as assertEquals, match } from "node:assert/strict";
-import { leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { cstr, errno, libc } from "../../syscalls/libc.ts";
 import { syscallNr } from "../../syscalls/nr.ts";
 import { ENOSYS } from "../../syscalls/errno.ts";
@@ -72,10 +72,6 @@ Deno.test(
       await tsrun(["delete", "--force", id]);
       await b.cleanup();
     }
-    assertEquals(leftovers({ path: b.dir, marker: id }), {
-      mounts: [],
-      cgroups: [],
-      processes: [],
-    });
+    assertNothingLeft({ path: b.dir, marker: id });
   },
 );

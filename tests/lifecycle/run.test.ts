@@ -1,6 +1,14 @@
 // `run` in the foreground, as root, on a real busybox container.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { leftovers, makeBundle, requireRoot, stateRoot, TSRUN, tsrun } from "../helpers/mod.ts";
+import {
+  assertNothingLeft,
+  leftovers,
+  makeBundle,
+  requireRoot,
+  stateRoot,
+  TSRUN,
+  tsrun,
+} from "../helpers/mod.ts";
 
 const ignore = requireRoot("running containers");
 
@@ -16,11 +24,7 @@ Deno.test({ name: "run: output, pid 1, hostname and exit code", ignore }, async 
     assertEquals(r.stderr, "");
     const after = await tsrun(["state", "run-exit"]);
     assertEquals(after.code, 1, "run deletes the container once it exits");
-    assertEquals(leftovers({ path: b.dir, marker: "run-exit" }), {
-      mounts: [],
-      cgroups: [],
-      processes: [],
-    });
+    assertNothingLeft({ path: b.dir, marker: "run-exit" });
   } finally {
     await b.cleanup();
   }

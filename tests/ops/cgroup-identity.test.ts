@@ -3,7 +3,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { detect } from "../../runtime/cgroups/detect.ts";
 import { parseProcCgroup } from "../../runtime/cgroups/path.ts";
-import { leftovers, makeBundle, requireRoot, stateRoot, TSRUN } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, stateRoot, TSRUN } from "../helpers/mod.ts";
 import { initPid, status } from "./util.ts";
 
 const ignore = requireRoot("moving processes between cgroups");
@@ -102,7 +102,7 @@ Deno.test(
       assertEquals(await tsrunIn(other, ["resume", id]), { code: 0, out: "" });
       assertEquals(await status(id), "running");
       assertEquals(await tsrunIn(other, ["delete", "--force", id]), { code: 0, out: "" });
-      assertEquals(leftovers({ marker: id }), { mounts: [], cgroups: [], processes: [] });
+      assertNothingLeft({ marker: id });
     } finally {
       await tsrunIn([], ["delete", "--force", id]);
       removeCgroups(made, id);

@@ -2,7 +2,7 @@
 // `--pid host` (no pid namespace of their own) and stops them with `kill --all`: there the
 // init's death does not end the other processes, so --all and delete must reach them.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { type Config, leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, type Config, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { alive, status, until } from "./util.ts";
 
 const ignore = requireRoot("kill --all on real containers");
@@ -52,11 +52,7 @@ Deno.test({
     assertEquals(await pidsOf(id, 0), []);
 
     assertEquals((await tsrun(["delete", id])).code, 0);
-    assertEquals(leftovers({ path: b.dir, marker: id }), {
-      mounts: [],
-      cgroups: [],
-      processes: [],
-    });
+    assertNothingLeft({ path: b.dir, marker: id });
     const gone = await tsrun(["kill", "--all", id, "9"]);
     assertEquals([gone.code, gone.stderr], [1, `tsrun: container does not exist: ${id}\n`]);
   } finally {
@@ -85,11 +81,7 @@ Deno.test(
       const del = await tsrun(["delete", id]);
       assertEquals([del.code, del.stderr], [0, ""]);
       assertEquals(await until(() => orphans.some(alive), (a) => !a), false);
-      assertEquals(leftovers({ path: b.dir, marker: id }), {
-        mounts: [],
-        cgroups: [],
-        processes: [],
-      });
+      assertNothingLeft({ path: b.dir, marker: id });
     } finally {
       await tsrun(["delete", "-f", id]);
       await b.cleanup();

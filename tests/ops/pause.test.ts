@@ -1,6 +1,6 @@
 // pause and resume: the processes really stop and go on; refusals follow the lifecycle.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { alive, COUNTER, counter, initPid, sleep, status, until } from "./util.ts";
 
 const ignore = requireRoot("pause/resume");
@@ -61,7 +61,7 @@ Deno.test(
           assertEquals([r.code, r.stderr], [0, ""], id);
           assertEquals(await until(() => alive(pid), (a) => !a), false, `${id}: the init died`);
           await tsrun(["delete", "-f", id]);
-          assertEquals(leftovers({ marker: id }), { mounts: [], cgroups: [], processes: [] });
+          assertNothingLeft({ marker: id });
         } finally {
           await tsrun(["delete", "-f", id]);
         }

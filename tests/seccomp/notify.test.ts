@@ -2,7 +2,7 @@
 // ContainerProcessState and the listener fd in one message, and what it answers is what the
 // container's syscall returns.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
-import { type Config, leftovers, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
+import { assertNothingLeft, type Config, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { syscallNumber } from "../../process/seccomp/arches.ts";
 import { nativeArch } from "../../specs/syscalls.ts";
 import { answerOne, closeFd, listenAgent } from "./notify-agent.ts";
@@ -99,11 +99,7 @@ Deno.test(
       );
       match(r.stderr, new RegExp(`tsrun: linux.seccomp.listenerPath ${path}: .*connect`));
       assertEquals((await tsrun(["state", id])).code, 1, "no state left");
-      assertEquals(leftovers({ path: b.dir, marker: id }), {
-        mounts: [],
-        cgroups: [],
-        processes: [],
-      });
+      assertNothingLeft({ path: b.dir, marker: id });
     } finally {
       await tsrun(["delete", "-f", id]);
       await b.cleanup();
