@@ -3,11 +3,14 @@ import type { CommandDef, FlagValue } from "./args.ts";
 
 export interface GlobalOptions {
   root: string;
+  /** No --root: the default for the caller, which a non-root caller's store checks first. */
+  defaultRoot: boolean;
   log?: string;
   logFormat: "text" | "json";
   debug: boolean;
   systemdCgroup: boolean;
-  rootless: "true" | "false" | "auto";
+  /** --rootless as runc decides it: auto is true when the effective uid is not 0. */
+  rootless: boolean;
   criu?: string;
 }
 

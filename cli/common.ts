@@ -2,12 +2,15 @@
 import type { Context } from "./command.ts";
 import { CliError } from "./command.ts";
 import { Store } from "../runtime/state/store.ts";
+import { ensureOwnStateRoot } from "../runtime/state/root.ts";
 import { writeLog } from "./log.ts";
 import type { Config } from "../specs/schema/config.ts";
 import type { FlagDef } from "./args.ts";
 
 export function storeOf(ctx: Context): Store {
-  return new Store(ctx.global.root);
+  const { root, defaultRoot } = ctx.global;
+  if (defaultRoot && Deno.uid() !== 0) ensureOwnStateRoot(root);
+  return new Store(root);
 }
 
 /**

@@ -20,8 +20,8 @@ export const globalFlags: FlagDef[] = [
     name: "root",
     type: "string",
     value: "DIR",
-    default: "/run/tsrun",
-    help: "root directory for storage of container state",
+    help:
+      "root directory for storage of container state (default: /run/tsrun for root, else $XDG_RUNTIME_DIR/tsrun or /tmp/tsrun-UID)",
   },
   {
     name: "criu",

@@ -8,6 +8,7 @@ import { writeLog } from "./log.ts";
 import { allMarks, enableTrace, mark } from "../process/trace.ts";
 import { setDebugSink } from "../syscalls/debug.ts";
 import { errorLine } from "./errors.ts";
+import { defaultStateRoot } from "../runtime/state/root.ts";
 
 const PROGRAM = "tsrun";
 
@@ -41,13 +42,15 @@ function toGlobal(flags: Record<string, unknown>): GlobalOptions {
   if (!["true", "false", "auto"].includes(rootless)) {
     throw new UsageError(`invalid rootless value "${rootless}": expected true, false or auto`);
   }
+  const root = flags.root as string | undefined;
   return {
-    root: flags.root as string,
+    root: root ?? defaultStateRoot(),
+    defaultRoot: root === undefined,
     log: flags.log as string | undefined,
     logFormat,
     debug: flags.debug === true,
     systemdCgroup: flags["systemd-cgroup"] === true,
-    rootless: rootless as GlobalOptions["rootless"],
+    rootless: rootless === "auto" ? Deno.uid() !== 0 : rootless === "true",
     criu: flags.criu as string | undefined,
   };
 }
