@@ -32,12 +32,16 @@ export function hierarchies(mountinfo: string): Hierarchy[] {
     const [fstype, , superOpts] = post.split(" ");
     if (fstype !== "cgroup" && fstype !== "cgroup2") continue;
     const mountpoint = pre.split(" ")[4];
-    if (out.some((h) => h.mountpoint === mountpoint)) continue;
     const controllers = fstype === "cgroup"
       ? superOpts.split(",").filter((o) =>
         o.startsWith("name=") || (!o.includes("=") && !NOT_CONTROLLERS.has(o))
       )
       : [];
+    // One entry per hierarchy, where it was mounted first: a rootless config binds the host's
+    // /sys into the rootfs recursively, which repeats every hierarchy under the rootfs.
+    const key = (h: { fstype: string; controllers: string[] }) =>
+      `${h.fstype}:${h.controllers.slice().sort().join(",")}`;
+    if (out.some((h) => key(h) === key({ fstype, controllers }))) continue;
     out.push({ mountpoint, fstype, controllers });
   }
   return out;

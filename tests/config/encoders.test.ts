@@ -63,6 +63,10 @@ Deno.test("cgroup hierarchies and own paths from mountinfo and /proc/self/cgroup
     "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct",
     "33 31 0:30 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd",
     "34 31 0:31 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate",
+    // The same hierarchies again where a rootless config rbinds /sys into its rootfs.
+    "40 39 0:28 / /b/rootfs/sys/fs/cgroup ro - tmpfs tmpfs rw,mode=755",
+    "41 40 0:29 / /b/rootfs/sys/fs/cgroup/cpu,cpuacct ro - cgroup cgroup rw,cpuacct,cpu",
+    "42 40 0:31 / /b/rootfs/sys/fs/cgroup/unified ro - cgroup2 cgroup2 rw,nsdelegate",
   ].join("\n");
   assertEquals(hierarchies(mountinfo), [
     { mountpoint: "/sys/fs/cgroup/cpu,cpuacct", fstype: "cgroup", controllers: ["cpu", "cpuacct"] },
