@@ -24,6 +24,7 @@ const command: Command = {
       noNewKeyring: ctx.flags["no-new-keyring"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: true,
+      rootless: ctx.global.rootless,
     });
     return 0;
   },

@@ -41,6 +41,7 @@ const command: Command = {
       noNewKeyring: ctx.flags["no-new-keyring"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: false,
+      rootless: ctx.global.rootless,
     });
     await runHooksWarn(
       state.config.hooks?.poststart,

@@ -19,6 +19,10 @@ export { closeFd } from "../../syscalls/socket.ts";
 /** A one-line error about the cgroup layer (bad config for this host, or a failed operation). */
 export class CgroupError extends Error {
   override name = "CgroupError";
+  /** The errno that caused it, where one did (a rootless create tells EACCES from the rest). */
+  constructor(message: string, readonly errno?: string) {
+    super(message);
+  }
 }
 
 /** An error about one config field, named as in config.json ("memory.swap" under resources). */
@@ -114,7 +118,7 @@ export function makeDirs(top: string, dir: string): string[] {
     } catch (e) {
       if (errnoOf(e) !== "EEXIST") {
         removeDirs(created);
-        throw new CgroupError(`mkdir ${path}: ${reason(e)}`);
+        throw new CgroupError(`mkdir ${path}: ${reason(e)}`, errnoOf(e));
       }
     }
   }

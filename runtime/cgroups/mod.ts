@@ -7,6 +7,7 @@ import { hierarchyDir, parseCgroupsPath, parseProcCgroup } from "./path.ts";
 import type { CgroupManager, Layout } from "./types.ts";
 import { V1Manager } from "./v1.ts";
 import { V2Manager } from "./v2.ts";
+import { NoCgroupManager } from "./none.ts";
 
 interface HostOptions {
   /** Where the hierarchies are mounted; tests point this at a temporary tree. */
@@ -26,7 +27,10 @@ export interface CgroupOptions extends HostOptions {
 /** What a container's state keeps to find its cgroup again. A relative cgroupsPath resolves
  * against the caller's own cgroup, and engines run pause/delete/... from other cgroups than
  * create's: so later commands reopen these directories instead of resolving it again. */
-export type CgroupRecord = Pick<CgroupManager, "layout" | "paths">;
+export type CgroupRecord = Pick<CgroupManager, "layout" | "paths"> & {
+  /** A rootless container without a cgroup (see none.ts): `paths` is empty on purpose. */
+  none?: true;
+};
 
 function managerFor(
   host: CgroupHost,
@@ -48,10 +52,20 @@ export function cgroupManager(o: CgroupOptions): CgroupManager {
   return managerFor(host, o.id, (h) => hierarchyDir(h, path, own, host.layout === "v2"));
 }
 
-/** The manager over exactly the directories a record names, whatever the caller's cgroup. */
-export function reopenCgroup(id: string, saved: CgroupRecord, o: HostOptions = {}): CgroupManager {
+/**
+ * The manager over exactly the directories a record names, whatever the caller's cgroup; a
+ * record of none is a rootless container without a cgroup, whose processes are `initPid`'s.
+ */
+export function reopenCgroup(
+  id: string,
+  saved: CgroupRecord,
+  o: HostOptions & { initPid?: number } = {},
+): CgroupManager {
   if (typeof saved?.paths !== "object" || saved.paths === null) {
     throw new CgroupError(`container ${id}: its state records no cgroup directories`);
+  }
+  if (saved.none === true) {
+    return new NoCgroupManager(saved.layout, id, o.initPid ?? 0);
   }
   const host = detect(o.root ?? "/sys/fs/cgroup", o.proc ?? "/proc/self", saved.layout);
   // The unified hierarchy is keyed "", a v1 one by its first controller (as `paths` is).
@@ -77,5 +91,6 @@ export function cgroupOfProcess(id: string, pid: number, o: HostOptions = {}): C
 
 export { closeFd } from "./files.ts";
 export { CgroupError } from "./files.ts";
+export { firstLimit, NoCgroupManager } from "./none.ts";
 export type { CgroupManager, FreezerState, Layout } from "./types.ts";
 export type { CgroupStats, StatsEvent } from "./stats-types.ts";

@@ -2,7 +2,13 @@
 // the init exists and joined by the init's spawn child before it execs anything; limited once
 // the init has finished its own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
-import { cgroupManager, type CgroupRecord } from "../cgroups/mod.ts";
+import {
+  CgroupError,
+  cgroupManager,
+  type CgroupRecord,
+  firstLimit,
+  NoCgroupManager,
+} from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 
@@ -13,8 +19,12 @@ export interface ContainerCgroup {
   procsFds(): number[];
   cloneIntoFd(): number | undefined;
   closeFds(): void;
-  /** Makes the directories. */
-  create(): void;
+  /**
+   * Makes the directories. Rootless, where the caller may not, a container asking for no limits
+   * (`resources`, maybe not validated yet) goes on without a cgroup: then `record` changes and
+   * this returns true.
+   */
+  create(resources: unknown): boolean;
   /**
    * Fails when this host cannot apply `resources`, before anything is written; then applies
    * what the init's own setup needs, the real-time budget (as runc does before its init joins):
@@ -26,14 +36,26 @@ export interface ContainerCgroup {
   destroy(): void;
 }
 
+/** Errors that mean the caller may not make cgroups here, rather than that something broke. */
+const DENIED = ["EACCES", "EPERM", "EROFS"];
+
 /** Resolves the container's cgroup; `create` makes it. */
-export function openCgroup(id: string, cgroupsPath: string | undefined): ContainerCgroup {
-  const manager = cgroupManager({ cgroupsPath, id });
+export function openCgroup(
+  id: string,
+  cgroupsPath: string | undefined,
+  rootless: boolean,
+): ContainerCgroup {
+  let manager: CgroupManager = cgroupManager({ cgroupsPath, id });
   const fds: number[] = [];
   let into: number | undefined;
   return {
-    record: { layout: manager.layout, paths: manager.paths },
-    manager,
+    get record(): CgroupRecord {
+      const none = manager instanceof NoCgroupManager ? { none: true as const } : {};
+      return { layout: manager.layout, paths: manager.paths, ...none };
+    },
+    get manager() {
+      return manager;
+    },
     procsFds() {
       fds.push(...manager.openProcsFds());
       return fds;
@@ -47,7 +69,22 @@ export function openCgroup(id: string, cgroupsPath: string | undefined): Contain
       if (into !== undefined) closeFd(into);
       into = undefined;
     },
-    create: () => manager.create(),
+    create(resources) {
+      try {
+        manager.create();
+        return false;
+      } catch (e) {
+        if (!rootless || !(e instanceof CgroupError) || !DENIED.includes(e.errno ?? "")) throw e;
+        const field = firstLimit(resources);
+        if (field !== undefined) {
+          throw new CgroupError(
+            `linux.resources.${field}: cannot be applied: rootless, and ${e.message}`,
+          );
+        }
+        manager = new NoCgroupManager(manager.layout, id, 0);
+        return true;
+      }
+    },
     prepare(resources) {
       if (!resources) return;
       manager.validate(resources);

@@ -40,6 +40,8 @@ export interface CreateOptions {
   preserveFds: number;
   /** false for `run`: init does not wait on the exec fifo. */
   waitForStart: boolean;
+  /** --rootless: a container without limits may go on without a cgroup the caller cannot make. */
+  rootless: boolean;
 }
 
 export interface Created {
@@ -108,7 +110,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let config = early ? undefined : await opts.loadConfig(bundle, raw, peeked?.text);
   validateId(id);
   const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
-  const cgroup = openCgroup(id, typeof cgroupsPath === "string" ? cgroupsPath : undefined);
+  const cgroup = openCgroup(
+    id,
+    typeof cgroupsPath === "string" ? cgroupsPath : undefined,
+    opts.rootless,
+  );
   const undo = new Undo();
   // Held until this returns: a `delete` meanwhile waits, and finds complete remnants if this
   // process is killed (the cgroup is recorded with the claim, before it exists).
@@ -136,7 +142,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       : openFd("/dev/null", O_RDWR | O_CLOEXEC);
     if (devNull !== undefined) fds.push(devNull);
     undo.push(() => cgroup.destroy());
-    cgroup.create();
+    if (cgroup.create((config ?? raw as Config).linux?.resources)) {
+      store.recordCgroup(id, cgroup.record);
+    }
     mark("cgroup made");
     const namespaces = early ?? peekNamespaces(config)!;
     const init: InitChild = await spawnInit(namespaces, cgroup, { childEnd, parentEnd }, devNull);

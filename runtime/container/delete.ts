@@ -86,7 +86,7 @@ function removeRemnants(store: Store, id: string): void {
   const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
   // Without a record, the cgroup the init is in (read before it dies).
   const cgroup = left.cgroup
-    ? reopenCgroup(id, left.cgroup)
+    ? reopenCgroup(id, left.cgroup, { initPid: init })
     : init
     ? cgroupOfProcess(id, init)
     : undefined;

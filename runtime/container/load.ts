@@ -10,5 +10,12 @@ export interface Container extends Inspected {
 export function loadContainer(store: Store, id: string): Container {
   const c = inspectContainer(store, id);
   let manager: CgroupManager | undefined;
-  return { ...c, cgroup: () => manager ??= reopenCgroup(id, c.stored.cgroup) };
+  return {
+    ...c,
+    cgroup: () =>
+      manager ??= reopenCgroup(id, c.stored.cgroup, {
+        // A stopped container's pid may be someone else's by now.
+        initPid: c.status === "stopped" ? 0 : c.stored.pid,
+      }),
+  };
 }

@@ -47,6 +47,11 @@ export class Store {
    * will use. Returns the id's lock, held until the caller closes it: `delete` waits for a
    * create in progress, and finds a killed one's remnants complete.
    */
+  /** Replaces the cgroup recorded at claim (a rootless container that goes on without one). */
+  recordCgroup(id: string, cgroup: CgroupRecord): void {
+    this.#writeJson(id, CGROUP_FILE, cgroup);
+  }
+
   claim(id: string, cgroup: CgroupRecord): Deno.FsFile {
     validateId(id);
     Deno.mkdirSync(this.root, { recursive: true, mode: 0o711 });
