@@ -179,10 +179,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
 
     const channel = new Channel(parentEnd);
     if (init.needsSync) {
-      if (init.newUserns) {
-        Deno.writeTextFileSync(`/proc/${child.pid}/uid_map`, idMap(config.linux?.uidMappings));
-        Deno.writeTextFileSync(`/proc/${child.pid}/gid_map`, idMap(config.linux?.gidMappings));
-      }
+      if (init.newUserns) writeIdMaps(child.pid, config);
       if (init.newTimens) writeTimeOffsets(child.pid, config);
       channel.sendRaw(new Uint8Array([0]));
     }
@@ -325,6 +322,26 @@ function connectListener(path: string): number {
 function inheritable(fd: number): number {
   setCloexec(fd, false, "inherited socket");
   return fd;
+}
+
+/**
+ * An unprivileged caller may map only its own uid and gid, and the gid only once setgroups(2)
+ * is denied in the namespace (user_namespaces(7)); root keeps setgroups allowed.
+ */
+function writeIdMaps(pid: number, config: Config): void {
+  const write = (file: string, text: string, field: string) => {
+    try {
+      Deno.writeTextFileSync(`/proc/${pid}/${file}`, text);
+    } catch (e) {
+      const why = (e as Error).message.replace(/ \(os error.*$/, "");
+      const hint = Deno.uid() === 0 ? "" : " (without newuidmap, a rootless container can map " +
+        "only the caller's own id, and needs a new pid namespace)";
+      throw new RuntimeError(`${field}: cannot write /proc/${pid}/${file}: ${why}${hint}`);
+    }
+  };
+  if (Deno.uid() !== 0) write("setgroups", "deny", "linux.gidMappings");
+  write("uid_map", idMap(config.linux?.uidMappings), "linux.uidMappings");
+  write("gid_map", idMap(config.linux?.gidMappings), "linux.gidMappings");
 }
 
 function writeTimeOffsets(pid: number, config: Config): void {

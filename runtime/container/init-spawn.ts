@@ -10,7 +10,7 @@ import { type Child, spawn, SpawnPlan } from "../../syscalls/spawn/mod.ts";
 import { F_SETFD, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
-import { setNonDumpable } from "../../syscalls/process.ts";
+import { PR, setNonDumpable } from "../../syscalls/process.ts";
 import type { ContainerCgroup } from "./cgroup.ts";
 
 export interface NamespaceRequest {
@@ -72,8 +72,21 @@ export async function spawnInit(
       plan.step("unshare time namespace", "unshare", [NAMESPACES.time.flag]);
     }
     const needsSync = newUserns || newTimens;
+    // An unprivileged parent writes the maps of a new user namespace only into a dumpable
+    // child's /proc files (a non-dumpable one's belong to root). The child is born non-dumpable
+    // (see below) and is dumpable only from its first step until the parent's go-ahead: no
+    // container process is in its new pid and user namespaces yet, and from the host's only
+    // processes with the caller's uid may ptrace it, which can ptrace all of the caller's
+    // processes anyway (the Deno it is a copy of is not the caller's to write either). In a
+    // joined pid namespace a container's process could: it stays non-dumpable there, and the
+    // maps write fails (create says so).
+    const dumpableWindow = newUserns && Deno.uid() !== 0 && (flags & NAMESPACES.pid.flag) !== 0n;
+    if (dumpableWindow) {
+      plan.step("be dumpable until the uid maps are written", "prctl", [PR.SET_DUMPABLE, 1]);
+    }
     if (needsSync) {
       plan.step("wait for the parent", "read", [channelFd, plan.buffer(8), 1]);
+      if (dumpableWindow) plan.step("become non-dumpable", "prctl", [PR.SET_DUMPABLE, 0]);
       if (newUserns) {
         plan.step("become root in the user namespace (setresgid)", "setresgid", [0, 0, 0]);
         plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
