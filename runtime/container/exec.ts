@@ -260,7 +260,19 @@ async function spawnInto(
 
 /** The pid namespace applies to children only: the calling thread moves for the clone. */
 function inPidNamespace(ns: NamespaceFd | undefined, fn: () => Child): Child {
-  return ns ? withPidNamespaceForChildren(ns.fd, fn) : fn();
+  if (!ns) return fn();
+  try {
+    return withPidNamespaceForChildren(ns.fd, fn);
+  } catch (e) {
+    // The kernel wants CAP_SYS_ADMIN over the namespace's user namespace from the thread that
+    // joins it: only a child that joined the container's user namespace first, and then forks
+    // again, has that; the spawn routine does not fork twice yet.
+    if (!(e instanceof SyscallError && e.errnoName === "EPERM" && Deno.uid() !== 0)) throw e;
+    throw new RuntimeError(
+      "exec into a rootless container's pid namespace is not supported yet " +
+        "(joining it needs a second fork inside its user namespace)",
+    );
+  }
 }
 
 /** The working directory, resolved by the kernel inside the container's root: no symlink or
