@@ -6,6 +6,19 @@ import { inspectContainer, type Inspected, ociState } from "../../runtime/contai
 
 const stateOf = (c: Inspected) => ociState(c.stored, c.status);
 
+let passwd: string[] | undefined;
+
+/** As runc: the name of the user owning the container's state directory, else "#UID". */
+function ownerOf(dir: string): string {
+  const uid = String(Deno.statSync(dir).uid);
+  try {
+    passwd ??= Deno.readTextFileSync("/etc/passwd").split("\n");
+  } catch {
+    passwd = [];
+  }
+  return passwd.find((l) => l.split(":")[2] === uid)?.split(":")[0] ?? `#${uid}`;
+}
+
 const command: Command = {
   def: {
     name: "list",
@@ -35,7 +48,9 @@ const command: Command = {
     const warn = warner(ctx, format === "json");
     const states = store.ids().flatMap((id) => {
       try {
-        return [stateOf(inspectContainer(store, id))];
+        const state = stateOf(inspectContainer(store, id));
+        state.owner = ownerOf(store.dir(id));
+        return [state];
       } catch (e) {
         // One that is being created or deleted right now is not listed; a torn one is named,
         // with the command that removes it, and the others are still listed.
@@ -50,7 +65,7 @@ const command: Command = {
     } else {
       const rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]];
       for (const s of states) {
-        rows.push([s.id, s.pid, s.status, s.bundle, s.created, s.owner || "root"].map(String));
+        rows.push([s.id, s.pid, s.status, s.bundle, s.created, s.owner].map(String));
       }
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)) + 3);
       for (const r of rows) {
