@@ -112,6 +112,30 @@ Deno.test("a failing middle step is named and the steps after it do not run", ()
   throws(() => Deno.statSync(marker), Deno.errors.NotFound);
 });
 
+for (const vfork of [false, true]) {
+  Deno.test(`a fork step${vfork ? " (vfork)" : ""}: the new process runs the rest, Child follows it`, async () => {
+    using plan = new SpawnPlan();
+    plan.fork("fork");
+    const out = captureExec(plan, ["/bin/sh", "-c", "echo $PPID $$"]);
+    const child = spawn(plan, { vfork });
+    const forking = child.pid;
+    const [ppid, pid] = out(child).trim().split(" ").map(Number);
+    // The new process is this one's child (CLONE_PARENT), reaped by out(); the forking one is
+    // gone (reaped by result()).
+    assertEquals([ppid, pid], [Deno.pid, child.pid]);
+    notEqual(pid, forking);
+    throws(() => Deno.statSync(`/proc/${forking}`), Deno.errors.NotFound);
+    // A step failing after the fork is the new process's, reported as any failure.
+    using failing = new SpawnPlan();
+    failing.fork("fork").step("chdir /nonexistent", "chdir", [failing.str("/nonexistent")]);
+    failing.execve("/bin/true", ["true"], []);
+    const c = spawn(failing, { vfork });
+    const err = spawnError(() => c.resultSync());
+    assertEquals([err.step, err.errnoName], ["chdir /nonexistent", "ENOENT"]);
+    assertEquals(await c.wait(), { code: 127 });
+  });
+}
+
 Deno.test("okErrno: mkdirat of an existing dir passes with EEXIST allowed, fails without", () => {
   const dir = Deno.makeTempDirSync();
   for (const okErrno of [EEXIST, undefined]) {

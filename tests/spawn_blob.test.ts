@@ -5,20 +5,32 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { code as x86_64 } from "../syscalls/spawn/x86_64.ts";
 import { code as aarch64 } from "../syscalls/spawn/aarch64.ts";
-import { Arena, ERR_RECORD_SIZE, EXIT_STEP_FAILED, Step } from "../syscalls/spawn/layout.ts";
+import {
+  Arena,
+  ERR_RECORD_SIZE,
+  EXIT_STEP_FAILED,
+  FORKED_STEP,
+  Step,
+} from "../syscalls/spawn/layout.ts";
 import { syscallTable } from "../syscalls/nr.ts";
 import { hasCommand, skipUnless } from "./helpers/skip.ts";
 
 const dir = new URL("../syscalls/spawn/", import.meta.url).pathname;
 
 const routines = [
-  { arch: "x86_64", code: x86_64, tools: "", asFlags: ["--64"], nr: { write: 1, exit_group: 231 } },
+  {
+    arch: "x86_64",
+    code: x86_64,
+    tools: "",
+    asFlags: ["--64"],
+    nr: { write: 1, exit_group: 231, clone: 56 },
+  },
   {
     arch: "aarch64",
     code: aarch64,
     tools: "aarch64-linux-gnu-",
     asFlags: [],
-    nr: { write: 64, exit_group: 94 },
+    nr: { write: 64, exit_group: 94, clone: 220 },
   },
 ] as const;
 
@@ -49,7 +61,7 @@ for (const r of routines) {
 
   Deno.test(`${r.arch}.S with layout.inc: the arena layout of layout.ts, its arch's syscall numbers`, () => {
     const equ = new Map(
-      [...source.matchAll(/^\s*\.equ\s+(\w+),\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+      [...source.matchAll(/^\s*\.equ\s+(\w+),\s*(-?\d+)/gm)].map((m) => [m[1], Number(m[2])]),
     );
     assertEquals(Object.fromEntries(equ), {
       ARENA_ERR_FD: Arena.errFd,
@@ -63,11 +75,16 @@ for (const r of routines) {
       ERR_RECORD_SIZE,
       MAX_ERRNO: 4095,
       EXIT_STEP_FAILED,
+      FORKED_STEP,
       NR_write: r.nr.write,
       NR_exit_group: r.nr.exit_group,
+      NR_clone: r.nr.clone,
     });
     const nrs = new Map(syscallTable(r.arch));
-    assertEquals([nrs.get("write"), nrs.get("exit_group")], [r.nr.write, r.nr.exit_group]);
+    assertEquals(
+      [nrs.get("write"), nrs.get("exit_group"), nrs.get("clone")],
+      [r.nr.write, r.nr.exit_group, r.nr.clone],
+    );
   });
 }
 

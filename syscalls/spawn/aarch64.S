@@ -7,7 +7,8 @@
  * Makes the child with the arena's clone call (clone3, or the legacy clone where clone3 is
  * refused: a syscall number and six arguments). The parent gets the child's pid (or -errno)
  * back. The child runs the arena's step table, one raw syscall per step, then exit_group(0);
- * normally the last step is execve, which never comes back on success.
+ * normally the last step is execve, which never comes back on success. A clone step forks
+ * the child: the new process goes on, the forking one reports the pid (FORKED_STEP) and exits.
  *
  * The child must never return into the caller (V8's heap is MADV_DONTFORK) and may share the
  * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never touches sp or the link
@@ -19,6 +20,7 @@
 
 	.equ NR_write, 64
 	.equ NR_exit_group, 94
+	.equ NR_clone, 220
 
 	.text
 	.globl tsrun_spawn
@@ -44,6 +46,11 @@ next_step:
 	ldp x2, x3, [x12, #24]
 	ldp x4, x5, [x12, #40]
 	svc #0
+	cmp x8, #NR_clone		/* svc preserves x8, the step's syscall */
+	b.ne check_result
+	cmp x0, #0
+	b.gt forked			/* signed: a pid, not -errno nor the new process's 0 */
+check_result:
 	cmn x0, #MAX_ERRNO
 	b.lo step_ok			/* unsigned: x0 + 4095 did not carry, not in the error range */
 	neg x0, x0
@@ -64,6 +71,17 @@ step_failed:
 	mov x8, #NR_write
 	svc #0
 	mov x0, #EXIT_STEP_FAILED
+	b exit
+
+forked:
+	mov x13, #FORKED_STEP
+	stp x13, x0, [x9, #ARENA_ERR_STEP]	/* FORKED_STEP, then the pid */
+	ldr x0, [x9, #ARENA_ERR_FD]
+	add x1, x9, #ARENA_ERR_STEP
+	mov x2, #ERR_RECORD_SIZE
+	mov x8, #NR_write
+	svc #0
+	mov x0, #0
 	b exit
 
 all_done:

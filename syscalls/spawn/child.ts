@@ -3,7 +3,7 @@
 import { errno, libc, readableAsync, waitpidAsync } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
 import { EINTR, errnoMessage, errnoName } from "../errno.ts";
-import { ERR_RECORD_SIZE } from "./layout.ts";
+import { ERR_RECORD_SIZE, FORKED_STEP } from "./layout.ts";
 import type { StepInfo } from "./plan.ts";
 
 /**
@@ -32,9 +32,10 @@ export interface ExitStatus {
 
 export class Child {
   #outcome: SpawnError | null | undefined;
+  #pid: number;
 
   constructor(
-    readonly pid: number,
+    pid: number,
     /** Set when spawned with `pidfd: true`; the caller closes it. */
     readonly pidfd: number | undefined,
     /** Read end of the error pipe (O_CLOEXEC); result() reads and closes it. */
@@ -42,7 +43,17 @@ export class Child {
     /** The table the child runs: a prelude of `preludeLength` steps, then the plan's. */
     readonly steps: readonly StepInfo[],
     readonly preludeLength = 0,
-  ) {}
+  ) {
+    this.#pid = pid;
+  }
+
+  /**
+   * The child's pid; after result(), the process a clone step forked when the plan had one
+   * (the forking child is reaped by then: it exits right after the fork).
+   */
+  get pid(): number {
+    return this.#pid;
+  }
 
   /**
    * Resolves once the child has exec'd (the write end of the pipe is O_CLOEXEC, so exec closes
@@ -78,30 +89,53 @@ export class Child {
     return decode(status);
   }
 
+  /** Reads records to EOF: a clone step's (the new pid) and then at most one failure. */
   #readRecord(): SpawnError | null {
-    const rec = new Uint8Array(ERR_RECORD_SIZE);
-    let got = 0;
+    let failure: SpawnError | null = null;
     try {
-      while (got < rec.length) {
-        const n = Number(libc().read(this.errors, rec.subarray(got), BigInt(rec.length - got)));
-        if (n === 0) break;
-        if (n < 0) {
-          if (errno() === EINTR) continue;
-          throw new SyscallError("read", errno(), "spawn error pipe");
+      for (;;) {
+        const rec = this.#readOne();
+        if (!rec) return failure;
+        const v = new DataView(rec.buffer);
+        const index = Number(v.getBigInt64(0, true));
+        const value = Number(v.getBigUint64(8, true));
+        if (index === FORKED_STEP) {
+          const forking = this.#pid;
+          this.#pid = value;
+          this.#reap(forking);
+          continue;
         }
-        got += n;
+        const step = this.steps[index];
+        const label = step?.label ?? `step ${index}`;
+        failure = new SpawnError(label, index - this.preludeLength, step?.syscall ?? "?", value);
       }
     } finally {
       libc().close(this.errors);
     }
-    if (got === 0) return null;
+  }
+
+  #readOne(): Uint8Array<ArrayBuffer> | undefined {
+    const rec = new Uint8Array(ERR_RECORD_SIZE);
+    let got = 0;
+    while (got < rec.length) {
+      const n = Number(libc().read(this.errors, rec.subarray(got), BigInt(rec.length - got)));
+      if (n === 0) break;
+      if (n < 0) {
+        if (errno() === EINTR) continue;
+        throw new SyscallError("read", errno(), "spawn error pipe");
+      }
+      got += n;
+    }
+    if (got === 0) return undefined;
     if (got < rec.length) throw new Error(`spawn: truncated error record (${got} bytes)`);
-    const v = new DataView(rec.buffer);
-    const index = Number(v.getBigUint64(0, true));
-    const step = this.steps[index];
-    const err = Number(v.getBigUint64(8, true));
-    const label = step?.label ?? `step ${index}`;
-    return new SpawnError(label, index - this.preludeLength, step?.syscall ?? "?", err);
+    return rec;
+  }
+
+  #reap(pid: number): void {
+    const status = new Uint8Array(4);
+    while (libc().waitpid(pid, status, 0) < 0) {
+      if (errno() !== EINTR) throw new SyscallError("waitpid", errno(), `${pid}`);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ export const CLONE_NEWTIME = 0x80n;
 export const CLONE_VM = 0x100n;
 export const CLONE_PIDFD = 0x1000n;
 export const CLONE_VFORK = 0x4000n;
+export const CLONE_PARENT = 0x8000n;
 export const CLONE_NEWNS = 0x20000n;
 export const CLONE_NEWCGROUP = 0x2000000n;
 export const CLONE_NEWUTS = 0x4000000n;

@@ -42,5 +42,7 @@ export const Step = { nr: 0, args: 8, okErrno: 56, size: 64 } as const;
 export const ERR_RECORD_SIZE = 16;
 /** Exit status of a child whose step failed (after it wrote the error record). */
 export const EXIT_STEP_FAILED = 127;
+/** The step index of the record a clone step's forking child writes: the new process's pid. */
+export const FORKED_STEP = -1;
 /** Stack for a CLONE_VM child, at the top of the arena. The routine itself never touches it. */
 export const VFORK_STACK_SIZE = 4096;

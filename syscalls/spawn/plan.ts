@@ -5,6 +5,7 @@ import { bytesOf, mapAnon, unmap } from "./memory.ts";
 import { Arena, CloneArgs, Step, VFORK_STACK_SIZE } from "./layout.ts";
 import { type SyscallName, syscallNr } from "../nr.ts";
 import { AT_EMPTY_PATH } from "../libc.ts";
+import { CLONE_PARENT, SIGCHLD } from "./flags.ts";
 import { KERNEL_SIGACTION_SIZE, SIG_SETMASK, signalSet, SIGSET_SIZE } from "./signals.ts";
 
 export interface PlanOptions {
@@ -157,6 +158,15 @@ export class SpawnPlan {
       this.#writeStep(Arena.steps + Step.size * i, s.label, s.syscall, s.args, 0)
     );
     this.#prelude = steps.map(({ label, syscall }) => ({ label, syscall }));
+  }
+
+  /**
+   * Appends a fork (the legacy clone with CLONE_PARENT): the new process, the caller's child
+   * too, runs the rest of the table; the forking child reports its pid and exits, and Child
+   * follows the new one. For what applies to new processes only: a pid namespace joined by setns.
+   */
+  fork(label: string): this {
+    return this.step(label, "clone", [CLONE_PARENT | BigInt(SIGCHLD), 0, 0, 0, 0]);
   }
 
   /** Appends execve(path, argv, env): the step that, on success, ends the table. */

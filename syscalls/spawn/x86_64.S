@@ -8,6 +8,10 @@
  * back. The child runs the arena's step table, one raw syscall per step, then exit_group(0);
  * normally the last step is execve, which never comes back on success.
  *
+ * A clone step forks the child: the new process goes on with the table, the child that forked
+ * it reports the new pid as a record with step index FORKED_STEP and exits (the parent then
+ * follows the new process; a pid namespace joined with setns takes only a new process in).
+ *
  * The child must never return into the caller (V8's heap is MADV_DONTFORK) and may share the
  * parent's memory (CLONE_VM|CLONE_VFORK), so it calls no libc, never pushes, pops or calls, and
  * keeps its state only in registers that `syscall` preserves (everything but rax, rcx, r11).
@@ -20,6 +24,7 @@
 
 	.equ NR_write, 1
 	.equ NR_exit_group, 231
+	.equ NR_clone, 56
 
 	.text
 	.globl tsrun_spawn
@@ -47,6 +52,7 @@ next_step:
 	cmp r12, r13
 	jae all_done
 	mov rax, [r14]
+	mov r15, rax			/* the step's syscall, kept across it */
 	mov rdi, [r14 + 8]
 	mov rsi, [r14 + 16]
 	mov rdx, [r14 + 24]
@@ -54,6 +60,11 @@ next_step:
 	mov r8, [r14 + 40]
 	mov r9, [r14 + 48]
 	syscall
+	cmp r15, NR_clone
+	jne check_result
+	test rax, rax
+	jg forked			/* signed: a pid, not -errno nor the new process's 0 */
+check_result:
 	cmp rax, -MAX_ERRNO
 	jb step_ok			/* unsigned: not in the error range */
 	neg rax
@@ -74,6 +85,17 @@ step_failed:
 	mov eax, NR_write
 	syscall
 	mov edi, EXIT_STEP_FAILED
+	jmp exit
+
+forked:
+	mov qword ptr [rbx + ARENA_ERR_STEP], FORKED_STEP
+	mov [rbx + ARENA_ERR_ERRNO], rax
+	mov rdi, [rbx + ARENA_ERR_FD]
+	lea rsi, [rbx + ARENA_ERR_STEP]
+	mov edx, ERR_RECORD_SIZE
+	mov eax, NR_write
+	syscall
+	xor edi, edi
 	jmp exit
 
 all_done:
