@@ -180,7 +180,11 @@ async function spawnInto(
     }
     const agent = t.seccomp?.listener;
     if (agent) listener = new ExecListener(agent.path);
-    const pidNs = namespaces.find((n) => n.type === "pid");
+    // The caller joins the pid namespace for its children where it may; an unprivileged one
+    // may not (that needs CAP_SYS_ADMIN over the namespace's owner, the container's user
+    // namespace): its child joins the user namespace, then the pid namespace, then forks.
+    const childJoinsPid = Deno.uid() !== 0 && namespaces[0]?.type === "user";
+    const pidNs = childJoinsPid ? undefined : namespaces.find((n) => n.type === "pid");
     const joinInChild = namespaces.filter((n) => n !== pidNs);
     // Before the clone: a fork child must not share the lock's file (a frozen one would keep
     // the lock until `resume`, which needs it). And before the listener's slot is reserved,
@@ -260,19 +264,7 @@ async function spawnInto(
 
 /** The pid namespace applies to children only: the calling thread moves for the clone. */
 function inPidNamespace(ns: NamespaceFd | undefined, fn: () => Child): Child {
-  if (!ns) return fn();
-  try {
-    return withPidNamespaceForChildren(ns.fd, fn);
-  } catch (e) {
-    // The kernel wants CAP_SYS_ADMIN over the namespace's user namespace from the thread that
-    // joins it: only a child that joined the container's user namespace first, and then forks
-    // again, has that; the spawn routine does not fork twice yet.
-    if (!(e instanceof SyscallError && e.errnoName === "EPERM" && Deno.uid() !== 0)) throw e;
-    throw new RuntimeError(
-      "exec into a rootless container's pid namespace is not supported yet " +
-        "(joining it needs a second fork inside its user namespace)",
-    );
-  }
+  return ns ? withPidNamespaceForChildren(ns.fd, fn) : fn();
 }
 
 /** The working directory, resolved by the kernel inside the container's root: no symlink or

@@ -18,7 +18,10 @@ export interface ExecPlanInput {
   path: string;
   /** Env with duplicates settled and HOME added. */
   env: string[];
-  /** Namespaces to setns into from the child, in order (not pid: see exec.ts). */
+  /**
+   * Namespaces to setns into from the child, in order; pid (then a fork) only where the caller
+   * cannot join it itself (see exec.ts).
+   */
   namespaces: readonly NamespaceFd[];
   /** cgroup.procs fds to write "0" into. */
   cgroupProcsFds: readonly number[];
@@ -56,6 +59,8 @@ export function execPlan(i: ExecPlanInput): SpawnPlan {
       ns.fd,
       NAMESPACES[ns.type].flag,
     ]);
+    // A joined pid namespace takes in only the joiner's new children.
+    if (ns.type === "pid") plan.fork("fork into the container's pid namespace");
   }
   if (i.tty !== undefined) {
     plan.step("start a session", "setsid", []);

@@ -136,14 +136,9 @@ Deno.test({ name: "rootless: the lifecycle, and nothing left", ignore }, async (
     assertEquals(JSON.parse(r.stdout).map((c: Config) => [c.id, c.owner]), [["rl-life", USER]]);
     r = await tsrun("ps", "--format", "json", "rl-life");
     assertEquals(JSON.parse(r.stdout), [running.pid], r.stderr);
-    // Not yet: the spawn routine would have to fork again inside the user namespace.
-    r = await tsrun("exec", "rl-life", "id");
-    assertEquals(r.stdout, "");
-    match(
-      r.stderr,
-      /^tsrun: .*exec into a rootless container's pid namespace is not supported yet/,
-    );
-    ok(r.code !== 0);
+    // In the container's pid namespace: its pid 1 is the container's process.
+    r = await tsrun("exec", "rl-life", "sh", "-c", "id -u; tr '\\0' ' ' </proc/1/cmdline; exit 7");
+    assertEquals([r.code, r.stdout, r.stderr], [7, "0\nsleep 86413 ", ""]);
     r = await tsrun("pause", "rl-life");
     assertEquals(r.code, 1);
     match(r.stderr, /^tsrun: cannot freeze \(pause\): container rl-life has no cgroup/);
