@@ -3,13 +3,13 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { skipUnless, TSRUN } from "../helpers/mod.ts";
-import { globalFlags } from "../../cli/globals.ts";
+import { defaultStateRoot } from "../../runtime/state/root.ts";
 import { command, eventually } from "./command.ts";
 import { assertNoLeftovers, assertPresent, type Traces } from "./leftovers.ts";
 import { IMAGE, type Podman, podmanMissing, setupPodman } from "./podman.ts";
 
 /** podman passes no --root (§1.2): tsrun keeps its state in its default root. */
-const TSRUN_ROOT = globalFlags.find((f) => f.name === "root")!.default as string;
+const TSRUN_ROOT = defaultStateRoot();
 
 let podman: Podman | undefined;
 let why = podmanMissing();
