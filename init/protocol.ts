@@ -30,7 +30,7 @@ export interface InitRequest {
   consoleSocket?: number;
   /** Inherited fd of the socket connected to linux.seccomp.listenerPath (SCMP_ACT_NOTIFY). */
   seccompListener?: number;
-  /** --debug: the init marks its phases and sends them with "ready" (init/trace.ts). */
+  /** --debug: the init marks its phases and sends them with "ready" (process/trace.ts). */
   trace: boolean;
 }
 

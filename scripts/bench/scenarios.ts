@@ -114,7 +114,7 @@ async function onFleet(rt: Runtime, ctx: Context, command: (id: string) => strin
   return failed ? { na: failed } : timed(rt, ctx, command(containerId(rt, "fleet0")));
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

@@ -4,17 +4,14 @@
 import { closeInitCommand, initCommand } from "../../runtime/self-exec.ts";
 import { sealedMemfd } from "../../syscalls/seal.ts";
 import { closeFd } from "../../syscalls/socket.ts";
+import { median } from "./scenarios.ts";
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function time(runs: number, f: () => void): number {
+/** Median milliseconds of `runs` calls of `f`. */
+async function time(runs: number, f: () => unknown): Promise<number> {
   const t: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    f();
+    await f();
     t.push(performance.now() - start);
   }
   return median(t);
@@ -22,15 +19,9 @@ function time(runs: number, f: () => void): number {
 
 export async function sealCost(runs: number): Promise<string> {
   closeInitCommand(await initCommand("X=1")); // builds the init bundle if stale: not the cost
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    closeInitCommand(await initCommand("X=1"));
-    t.push(performance.now() - start);
-  }
-  const mounts = median(t);
+  const mounts = await time(runs, async () => closeInitCommand(await initCommand("X=1")));
   const exe = Deno.execPath();
-  const memfd = time(3, () => closeFd(sealedMemfd(exe)));
+  const memfd = await time(3, () => closeFd(sealedMemfd(exe)));
   const mib = Deno.statSync(exe).size / 2 ** 20;
   return `init image sealing per create (from source, median): read-only mounts ` +
     `${mounts.toFixed(2)} ms (what tsrun does); a sealed memfd copy of the ${mib.toFixed(0)} MiB ` +

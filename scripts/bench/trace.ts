@@ -1,13 +1,9 @@
 // Where the milliseconds of tsrun's `run true` go: `tsrun --debug` prints a trace mark per phase,
-// from the parent and from the init (init/trace.ts); this takes the median of each phase over
+// from the parent and from the init (process/trace.ts); this takes the median of each phase over
 // several runs, the first one counted from the moment the shell started tsrun.
 import { cmd, containerId, type Runtime } from "./runtimes.ts";
 import { reason, sh } from "./shell.ts";
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from "./scenarios.ts";
 
 export async function runBreakdown(rt: Runtime, bundle: string, runs: number): Promise<string> {
   const id = containerId(rt, "trace");
