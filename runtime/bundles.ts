@@ -14,16 +14,14 @@ export const SOURCE_ROOT = (() => {
 })();
 const dir = `${SOURCE_ROOT}.tools/bundle`;
 
-/** The init and every command (cli/registry.ts); each bundle is <name>.js. */
-export type BundleName = "init" | string;
-
 interface Manifest {
   deno: string;
   /** Root-relative path → [mtime ms, size] of every local module in the bundle's graph. */
   files: Record<string, [number, number]>;
 }
 
-export function bundlePath(name: BundleName): string {
+/** Bundles are named after the init and every command (cli/registry.ts). */
+function bundlePath(name: string): string {
   return `${dir}/${name}.js`;
 }
 
@@ -33,7 +31,7 @@ function fingerprint(rel: string): [number, number] {
 }
 
 /** Whether <name>.js exists and none of its sources changed since it was built. */
-export function isFresh(name: BundleName): boolean {
+export function isFresh(name: string): boolean {
   try {
     const m: Manifest = JSON.parse(Deno.readTextFileSync(`${dir}/${name}.json`));
     if (m.deno !== Deno.version.deno || !Deno.statSync(bundlePath(name)).isFile) return false;
@@ -70,7 +68,7 @@ async function deno(args: string[]): Promise<string> {
 }
 
 /** The module a bundle starts from, generated: the init's main, or a command's runner. */
-function entry(name: BundleName): string {
+function entry(name: string): string {
   const rel = `.tools/bundle/src/${name}.ts`;
   Deno.writeTextFileSync(
     `${SOURCE_ROOT}${rel}`,
@@ -100,7 +98,7 @@ async function sources(main: string): Promise<Manifest["files"]> {
  * Builds the named bundles in one `deno bundle` (one esbuild, fetched into the cache once even
  * when the cache is new); each lands atomically, for concurrent callers.
  */
-export async function build(names: readonly BundleName[]): Promise<void> {
+export async function build(names: readonly string[]): Promise<void> {
   Deno.mkdirSync(`${dir}/src`, { recursive: true });
   const mains = names.map(entry);
   // The sources are stamped before bundling: an edit during the build makes it stale.
