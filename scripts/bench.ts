@@ -10,8 +10,7 @@ import { REPO_ROOT, writeBundle } from "../tests/helpers/rootfs.ts";
 import { cleanup } from "./bench/cleanup.ts";
 import { table } from "./bench/report.ts";
 import { sealCost } from "./bench/seal-cost.ts";
-import { build } from "../runtime/bundles.ts";
-import { commands } from "../cli/registry.ts";
+import { buildAll } from "./bundle.ts";
 import { runBreakdown } from "./bench/trace.ts";
 import { runtime } from "./bench/runtimes.ts";
 import { type Cell, type Context, scenarios } from "./bench/scenarios.ts";
@@ -88,7 +87,7 @@ async function main(): Promise<number> {
   }
   // tsrun from source runs stale bundles' commands from source: measure the install as it is
   // meant to be.
-  await build(["init", ...Object.keys(commands)]);
+  await buildAll();
 
   const hidden = Deno.env.get(INNER) === "1" ? UNIFIED : undefined;
   const workDir = await Deno.makeTempDir({ prefix: "tsrun-bench-" });

@@ -4,4 +4,8 @@
 import { build } from "../runtime/bundles.ts";
 import { commands } from "../cli/registry.ts";
 
-await build(Deno.args.length ? Deno.args : ["init", ...Object.keys(commands)]);
+export function buildAll(): Promise<void> {
+  return build(["init", ...Object.keys(commands)]);
+}
+
+if (import.meta.main) await (Deno.args.length ? build(Deno.args) : buildAll());
