@@ -10,6 +10,7 @@ import {
   hasCommand,
   makeBundle,
   processesMatching,
+  REPO_ROOT,
   requireRoot,
   skipUnless,
   TSRUN,
@@ -43,6 +44,25 @@ async function testUser(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(await id("-u")), gid: Number(await id("-g")) };
 }
 
+/**
+ * TSRUN where the test user can reach it: a clone often sits under a 0700 directory (/root, a
+ * mktemp -d), so the repo is bound at a traversable path for this file's tests.
+ */
+const userTsrun = (() => {
+  if (ignore || !TSRUN.startsWith(`${REPO_ROOT}/`)) return TSRUN;
+  const dir = Deno.makeTempDirSync({ prefix: "tsrun-rootless-repo-" });
+  Deno.chmodSync(dir, 0o755);
+  const bind = new Deno.Command("mount", { args: ["--bind", REPO_ROOT, dir] }).outputSync();
+  if (!bind.success) {
+    throw new Error(`mount --bind ${REPO_ROOT}: ${new TextDecoder().decode(bind.stderr)}`);
+  }
+  globalThis.addEventListener("unload", () => {
+    new Deno.Command("umount", { args: ["-l", dir] }).outputSync();
+    Deno.removeSync(dir);
+  });
+  return dir + TSRUN.slice(REPO_ROOT.length);
+})();
+
 /** tsrun as the test user, from an empty environment as an engine would call it. */
 function asUser(
   user: { uid: number; gid: number },
@@ -56,7 +76,7 @@ function asUser(
       `--regid=${user.gid}`,
       "--clear-groups",
       "--",
-      TSRUN,
+      userTsrun,
       ...args,
     ],
     { cwd: opts.cwd, clearEnv: true, env: { PATH: "/usr/bin:/bin", ...opts.env } },
