@@ -32,7 +32,7 @@ export const globalFlags: FlagDef[] = [
   {
     name: "systemd-cgroup",
     type: "boolean",
-    help: "use systemd cgroups (not supported yet: rejected when used)",
+    help: "create the cgroup as a systemd scope unit (cgroupsPath slice:prefix:name)",
   },
   {
     name: "rootless",

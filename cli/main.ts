@@ -124,11 +124,6 @@ export async function cli(
         `"${PROGRAM} ${name}" requires ${want} argument(s): ${PROGRAM} ${name} ${cmd.def.usage}`,
       );
     }
-    if (global.systemdCgroup) {
-      throw new CliError(
-        "--systemd-cgroup is not supported yet: tsrun has no systemd cgroup driver",
-      );
-    }
     mark("command loaded");
     return await cmd.run({ global, flags: parsed.flags, args: parsed.args });
   } catch (err) {

@@ -24,7 +24,7 @@ export const IMPLEMENTED = {
   hooks: HOOK_NAMES,
   capabilities: CAPABILITIES,
   mountOptions: MOUNT_OPTIONS,
-  cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+  cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
   seccomp: true,
   /** Applied when the host has the LSM; asking for one it lacks fails `create`. */
   apparmor: true,

@@ -25,6 +25,7 @@ const command: Command = {
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: true,
       rootless: ctx.global.rootless,
+      systemdCgroup: ctx.global.systemdCgroup,
     });
     return 0;
   },

@@ -42,6 +42,7 @@ const command: Command = {
       preserveFds: ctx.flags["preserve-fds"] as number,
       waitForStart: false,
       rootless: ctx.global.rootless,
+      systemdCgroup: ctx.global.systemdCgroup,
     });
     await runHooksWarn(
       state.config.hooks?.poststart,

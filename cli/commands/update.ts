@@ -151,7 +151,7 @@ linux.resources object (e.g. {"memory":{"limit":100663296}}); a 0 leaves a limit
     if (error || !value) throw new CliError(error ? say(error) : `${where}: invalid`);
     const warn = warner(ctx);
     for (const p of problems) warn(say(p));
-    updateContainer(storeOf(ctx), ctx.args[0], value);
+    await updateContainer(storeOf(ctx), ctx.args[0], value);
     return 0;
   },
 };

@@ -30,6 +30,8 @@ export interface CgroupOptions extends HostOptions {
 export type CgroupRecord = Pick<CgroupManager, "layout" | "paths"> & {
   /** A rootless container without a cgroup (see none.ts): `paths` is empty on purpose. */
   none?: true;
+  /** Made by the systemd driver: `paths` are this scope unit's directories. */
+  systemd?: { unit: string };
 };
 
 function managerFor(
@@ -70,6 +72,21 @@ export function reopenCgroup(
   const host = detect(o.root ?? "/sys/fs/cgroup", o.proc ?? "/proc/self", saved.layout);
   // The unified hierarchy is keyed "", a v1 one by its first controller (as `paths` is).
   return managerFor(host, id, (h) => saved.paths[h.controllers[0] ?? ""]);
+}
+
+/**
+ * reopenCgroup, with systemd in the loop when the record is of its scope: for the commands that
+ * change or remove the cgroup (update, delete). Only they load the driver, and only then.
+ */
+export async function reopenDriver(
+  id: string,
+  saved: CgroupRecord,
+  o: HostOptions & { initPid?: number } = {},
+): Promise<CgroupManager> {
+  const files = reopenCgroup(id, saved, o);
+  if (typeof saved.systemd?.unit !== "string") return files;
+  const { SystemdManager } = await import("./systemd/manager.ts");
+  return SystemdManager.reopen(files, saved.systemd.unit, id);
 }
 
 /**

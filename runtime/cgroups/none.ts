@@ -68,6 +68,7 @@ export class NoCgroupManager implements CgroupManager {
     return field === undefined ? [] : [`linux.resources.${field}: needs a cgroup`];
   }
   create(): void {}
+  adopt(): void {}
   addProcess(): void {}
   openProcsFds(): number[] {
     return [];

@@ -17,7 +17,7 @@ export function parseCgroupsPath(cgroupsPath: string | undefined, id: string): C
   if (/^[^/:]*:[^/:]*:[^/:]*$/.test(raw)) {
     throw new CgroupError(
       `cgroupsPath "${raw}" is in the systemd "slice:prefix:name" form: ` +
-        "systemd cgroup driver not supported",
+        "that needs --systemd-cgroup",
     );
   }
   const relative = !raw.startsWith("/");

@@ -144,6 +144,8 @@ export class V1Manager implements CgroupManager {
     }
   }
 
+  adopt(): void {}
+
   addProcess(pid: number): void {
     for (const d of this.#dirs) writeFile(`${d.dir}/cgroup.procs`, String(pid));
     const u = this.#unified;

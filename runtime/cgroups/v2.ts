@@ -61,6 +61,8 @@ export class V2Manager implements CgroupManager {
     }
   }
 
+  adopt(): void {}
+
   addProcess(pid: number): void {
     writeFile(`${this.dir}/cgroup.procs`, String(pid));
   }

@@ -1,6 +1,7 @@
 // The container's cgroup as create needs it: resolved and recorded with the claim, made before
-// the init exists and joined by the init's spawn child before it execs anything; limited once
-// the init has finished its own setup; removed on failure or delete.
+// the init exists and joined by the init's spawn child before it execs anything (or, under the
+// systemd driver, a scope unit started around the init once it exists); limited once the init
+// has finished its own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import {
   CgroupError,
@@ -25,6 +26,8 @@ export interface ContainerCgroup {
    * this returns true.
    */
   create(resources: unknown): boolean;
+  /** Places the spawned init: systemd's scope takes it in (nothing for cgroupfs). */
+  adopt(pid: number): void;
   /**
    * Fails when this host cannot apply `resources`, before anything is written; then applies
    * what the init's own setup needs, the real-time budget (as runc does before its init joins):
@@ -39,17 +42,23 @@ export interface ContainerCgroup {
 /** Errors that mean the caller may not make cgroups here, rather than that something broke. */
 const DENIED = ["EACCES", "EPERM", "EROFS"];
 
-/** Resolves the container's cgroup; `create` makes it. */
-export function openCgroup(
+/** Resolves the container's cgroup; `create` makes it. `systemd`: --systemd-cgroup, whose
+ * driver (and D-Bus) only then loads. */
+export async function openCgroup(
   id: string,
   cgroupsPath: string | undefined,
   rootless: boolean,
-): ContainerCgroup {
-  let manager: CgroupManager = cgroupManager({ cgroupsPath, id });
+  systemd: boolean,
+): Promise<ContainerCgroup> {
+  const unit = systemd
+    ? (await import("../cgroups/systemd/manager.ts")).SystemdManager.forContainer(id, cgroupsPath)
+    : undefined;
+  let manager: CgroupManager = unit ?? cgroupManager({ cgroupsPath, id });
   const fds: number[] = [];
   let into: number | undefined;
   return {
     get record(): CgroupRecord {
+      if (unit) return unit.record;
       const none = manager instanceof NoCgroupManager ? { none: true as const } : {};
       return { layout: manager.layout, paths: manager.paths, ...none };
     },
@@ -74,7 +83,9 @@ export function openCgroup(
         manager.create();
         return false;
       } catch (e) {
-        if (!rootless || !(e instanceof CgroupError) || !DENIED.includes(e.errno ?? "")) throw e;
+        if (!rootless || unit || !(e instanceof CgroupError) || !DENIED.includes(e.errno ?? "")) {
+          throw e;
+        }
         const field = firstLimit(resources);
         if (field !== undefined) {
           throw new CgroupError(
@@ -85,6 +96,7 @@ export function openCgroup(
         return true;
       }
     },
+    adopt: (pid) => manager.adopt(pid),
     prepare(resources) {
       if (!resources) return;
       manager.validate(resources);

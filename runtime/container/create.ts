@@ -42,6 +42,8 @@ export interface CreateOptions {
   waitForStart: boolean;
   /** --rootless: a container without limits may go on without a cgroup the caller cannot make. */
   rootless: boolean;
+  /** --systemd-cgroup: the cgroup is a systemd scope unit (cgroupsPath "slice:prefix:name"). */
+  systemdCgroup: boolean;
 }
 
 export interface Created {
@@ -110,10 +112,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   let config = early ? undefined : await opts.loadConfig(bundle, raw, peeked?.text);
   validateId(id);
   const cgroupsPath = (config ?? raw as Config).linux?.cgroupsPath;
-  const cgroup = openCgroup(
+  const cgroup = await openCgroup(
     id,
     typeof cgroupsPath === "string" ? cgroupsPath : undefined,
     opts.rootless,
+    opts.systemdCgroup,
   );
   const undo = new Undo();
   // Held until this returns: a `delete` meanwhile waits, and finds complete remnants if this
@@ -156,6 +159,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       } catch { /* gone */ }
       child.waitSync();
     });
+    cgroup.adopt(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 

@@ -9,7 +9,7 @@ import { runHooksWarn } from "../../process/hooks.ts";
 import { pidfdOpen, pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
-import { cgroupOfProcess, reopenCgroup } from "../cgroups/mod.ts";
+import { cgroupOfProcess, reopenDriver } from "../cgroups/mod.ts";
 import { isOurProcess } from "../state/process.ts";
 import { SIGKILL } from "../signals.ts";
 
@@ -49,23 +49,24 @@ export async function deleteContainer(
     c = loadContainer(store, id);
   } catch (e) {
     if (!force || !(e instanceof UnusableState)) throw e;
-    removeRemnants(store, id);
+    await removeRemnants(store, id);
     return;
   }
+  const cgroup = await c.cgroupDriver();
   if (c.status !== "stopped") {
     if (!force) assertCan("delete", c.status, id);
     try {
-      c.cgroup().killAll(SIGKILL);
+      cgroup.killAll(SIGKILL);
     } catch { /* the init's own kill below is what matters */ }
-    if (c.status === "paused") c.cgroup().thaw();
+    if (c.status === "paused") cgroup.thaw();
     killAndWait(c.stored.pid, id);
   }
   if (!ownsPidNamespace(c.stored.config)) {
     // The init's death did not take its children along (it was not their namespace's init):
     // as runc, kill what is left, or the cgroup cannot be removed.
-    c.cgroup().killAll(SIGKILL);
+    cgroup.killAll(SIGKILL);
   }
-  c.cgroup().destroy();
+  cgroup.destroy();
   store.remove(id);
   await runHooksWarn(
     c.stored.config.hooks?.poststop,
@@ -81,12 +82,12 @@ export async function deleteContainer(
  * recorded at claim, then removes the cgroup and the directory. The config is lost with the
  * state, so no poststop hook runs.
  */
-function removeRemnants(store: Store, id: string): void {
+async function removeRemnants(store: Store, id: string): Promise<void> {
   const left = store.remnants(id);
   const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
   // Without a record, the cgroup the init is in (read before it dies).
   const cgroup = left.cgroup
-    ? reopenCgroup(id, left.cgroup, { initPid: init })
+    ? await reopenDriver(id, left.cgroup, { initPid: init })
     : init
     ? cgroupOfProcess(id, init)
     : undefined;

@@ -6,14 +6,18 @@ import { assertCan } from "../state/status.ts";
 import { loadContainer } from "./load.ts";
 
 /** `patch` holds only the fields to change; everything else keeps its value. */
-export function updateContainer(store: Store, id: string, patch: LinuxResources): void {
+export async function updateContainer(
+  store: Store,
+  id: string,
+  patch: LinuxResources,
+): Promise<void> {
   store.lock(id);
   const c = loadContainer(store, id);
   assertCan("update", c.status, id);
   // Device rules are not changed on a live container (runc skips them too): on v1 rewriting
   // them starts from "deny all", which running processes would notice.
   const live: LinuxResources = { ...patch, devices: undefined };
-  c.cgroup().set(live);
+  (await c.cgroupDriver()).set(live);
   const config = c.stored.config;
   const resources = overlay(config.linux?.resources ?? {}, live);
   store.write({ ...c.stored, config: { ...config, linux: { ...config.linux, resources } } });

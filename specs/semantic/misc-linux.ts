@@ -27,7 +27,7 @@ export const checkMiscLinux: Check = (config) => {
       out.push(
         warning(
           "/linux/cgroupsPath",
-          `"${cg}" looks like a systemd slice:prefix:name, but tsrun has no systemd cgroup driver`,
+          `"${cg}" is a systemd slice:prefix:name: it needs --systemd-cgroup`,
         ),
       );
     }

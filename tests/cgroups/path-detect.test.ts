@@ -84,7 +84,7 @@ Deno.test("cgroupsPath: absolute, relative, default, cleaned", () => {
 Deno.test("cgroupsPath: systemd form and the root itself are refused", () => {
   assert.throws(
     () => parseCgroupsPath("system.slice:docker:abc", "id"),
-    /systemd "slice:prefix:name" form: systemd cgroup driver not supported/,
+    /systemd "slice:prefix:name" form: that needs --systemd-cgroup/,
   );
   assert.throws(() => parseCgroupsPath("/", "id"), /names the cgroup root/);
   assert.throws(() => parseCgroupsPath("/..", "id"), /names the cgroup root/);

@@ -256,7 +256,7 @@ Deno.test("features: the features JSON of what tsrun implements", async () => {
   assert.equal(f.linux.capabilities.length, 41);
   assert.ok(f.linux.capabilities.includes("CAP_CHECKPOINT_RESTORE"));
   assert.ok(f.mountOptions.includes("rbind") && f.mountOptions.includes("rro"));
-  assert.equal(f.linux.cgroup.systemd, false);
+  assert.equal(f.linux.cgroup.systemd, true);
   assert.equal(f.linux.seccomp.enabled, true);
   assert.ok(f.linux.seccomp.actions.includes("SCMP_ACT_KILL_PROCESS"));
   assert.ok(f.linux.seccomp.actions.includes("SCMP_ACT_NOTIFY"));

@@ -1,0 +1,140 @@
+// The systemd cgroup driver (--systemd-cgroup): systemd owns the container's cgroup as a
+// transient scope unit that it creates around the init, with the resources systemd has
+// properties for; everything else — the control files systemd has no property for, the v1
+// hierarchies it does not manage, freezing, stats, killing — is the cgroupfs manager's work on
+// the scope's directories, as in runc. Only this driver's commands load this module (and D-Bus).
+import type { LinuxResources } from "../../../specs/resources.ts";
+import { cgroupManager, type CgroupRecord } from "../mod.ts";
+import type { OomWatch } from "../oom.ts";
+import type { StatsEvent } from "../stats-types.ts";
+import type { CgroupManager, FreezerState } from "../types.ts";
+import { readOptional } from "../files.ts";
+import { Systemd } from "./client.ts";
+import { resourceProperties, scopeProperties } from "./properties.ts";
+import { unitFor } from "./unit.ts";
+
+function procDevices(): string {
+  return readOptional("/proc/devices") ?? "";
+}
+
+export class SystemdManager implements CgroupManager {
+  /** `files` is the cgroupfs manager over the scope's directories. */
+  constructor(
+    readonly files: CgroupManager,
+    readonly unit: string,
+    readonly slice: string,
+    readonly id: string,
+    readonly systemd = new Systemd(),
+  ) {}
+
+  /** The manager for a new container: its scope named from cgroupsPath (see unit.ts). */
+  static forContainer(id: string, cgroupsPath: string | undefined): SystemdManager {
+    const unit = unitFor(cgroupsPath, id);
+    const systemd = new Systemd();
+    const files = cgroupManager({ id, cgroupsPath: systemd.rootCgroup() + unit.path });
+    return new SystemdManager(files, unit.name, unit.slice, id, systemd);
+  }
+
+  /** The manager of a recorded scope, for the commands that change or remove it. */
+  static reopen(files: CgroupManager, unit: string, id: string): SystemdManager {
+    // The slice matters only when the unit is started.
+    return new SystemdManager(files, unit, "", id);
+  }
+
+  get layout() {
+    return this.files.layout;
+  }
+
+  get paths() {
+    return this.files.paths;
+  }
+
+  get record(): CgroupRecord {
+    return { layout: this.layout, paths: this.paths, systemd: { unit: this.unit } };
+  }
+
+  validate(r: LinuxResources): void {
+    this.files.validate(r);
+    resourceProperties(r, this.layout, procDevices());
+  }
+
+  lacking(r: LinuxResources): string[] {
+    return this.files.lacking(r);
+  }
+
+  /** The scope cannot exist before the init does (see adopt): only validates. */
+  create(r?: LinuxResources): void {
+    if (r) this.validate(r);
+  }
+
+  /** Starts the scope around the init; then the hierarchies systemd leaves alone (v1 cpuset,
+   * freezer...) get the same directory, which the init joins too. */
+  adopt(pid: number): void {
+    const description = `tsrun container ${this.id}`;
+    this.systemd.startScope(this.unit, scopeProperties(description, this.slice, pid, this.layout));
+    if (this.layout === "v2") return; // systemd made the one directory and put the init in it
+    try {
+      this.files.create();
+      this.files.addProcess(pid);
+    } catch (e) {
+      this.destroy();
+      throw e;
+    }
+  }
+
+  addProcess(pid: number): void {
+    this.files.addProcess(pid);
+  }
+
+  openProcsFds(): number[] {
+    return []; // systemd places the init (adopt)
+  }
+
+  cloneIntoFd(): undefined {
+    return undefined;
+  }
+
+  set(r: LinuxResources): void {
+    const properties = resourceProperties(r, this.layout, procDevices());
+    if (properties.length > 0) this.systemd.setProperties(this.unit, properties);
+    this.files.set(r);
+  }
+
+  pids(recursive?: boolean): number[] {
+    return this.files.pids(recursive);
+  }
+
+  freeze(): void {
+    this.files.freeze();
+  }
+
+  thaw(): void {
+    this.files.thaw();
+  }
+
+  freezerState(): FreezerState {
+    return this.files.freezerState();
+  }
+
+  killAll(signal: number): void {
+    this.files.killAll(signal);
+  }
+
+  stats(): StatsEvent {
+    return this.files.stats();
+  }
+
+  oomWatch(): OomWatch {
+    return this.files.oomWatch();
+  }
+
+  /** Stops the unit (systemd removes its cgroup), then what systemd did not make. */
+  destroy(): void {
+    this.systemd.stopUnit(this.unit);
+    this.files.destroy();
+  }
+
+  exists(): boolean {
+    return this.files.exists();
+  }
+}
