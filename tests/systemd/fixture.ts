@@ -1,0 +1,218 @@
+// A real systemd for the systemd cgroup driver's tests, on a host that does not run one: Debian's
+// systemd as pid 1 of new pid, mount, cgroup, uts and ipc namespaces over the host's files, with
+// private /run and /tmp. It is booted into an empty target (the host's enabled services must not
+// start twice), and its cgroup namespace is rooted at a cgroup of its own in every hierarchy,
+// remounted inside, so all it makes stays below that cgroup and goes with it. Commands run inside
+// through `nsenter`; stop() shuts it down and removes the cgroups.
+import { join } from "node:path";
+import { hasCommand } from "../helpers/mod.ts";
+import { command, type CommandResult } from "../helpers/command.ts";
+
+export const SYSTEMD = "/lib/systemd/systemd";
+const TARGET = "tsrun-fixture.target";
+
+/** Why no fixture can run here, or undefined when it can. */
+export function systemdMissing(): string | undefined {
+  if (Deno.uid() !== 0) return "the systemd fixture needs root";
+  try {
+    Deno.statSync(SYSTEMD);
+  } catch {
+    return `${SYSTEMD} is not installed (apt-get install --no-install-recommends systemd)`;
+  }
+  for (const tool of ["unshare", "nsenter", "systemctl"]) {
+    if (!hasCommand(tool)) return `${tool} is not installed`;
+  }
+  return undefined;
+}
+
+interface CgroupMount {
+  mountpoint: string;
+  fstype: string;
+  options: string;
+}
+
+/** The cgroup mounts under /sys/fs/cgroup, and what mounts them again inside the namespace. */
+function cgroupMounts(): CgroupMount[] {
+  const out: CgroupMount[] = [];
+  for (const line of Deno.readTextFileSync("/proc/self/mountinfo").split("\n")) {
+    const f = line.split(" ");
+    const sep = f.indexOf("-", 6);
+    if (sep < 0 || !f[4].startsWith("/sys/fs/cgroup")) continue;
+    const fstype = f[sep + 1];
+    if (fstype !== "cgroup" && fstype !== "cgroup2") continue;
+    const options = fstype === "cgroup2" ? "" : f[sep + 3].split(",")
+      .filter((o) => o !== "rw" && o !== "ro" && o !== "relatime").join(",");
+    out.push({ mountpoint: f[4], fstype, options });
+  }
+  return out;
+}
+
+/** The script that becomes pid 1: private mounts, cgroups remounted, then systemd. */
+function bootScript(mounts: CgroupMount[], log: string): string {
+  const whole = mounts.find((m) => m.mountpoint === "/sys/fs/cgroup");
+  const remount = whole ? [`mount -t cgroup2 cgroup2 /sys/fs/cgroup`] : [
+    "mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup",
+    ...mounts.map((m) =>
+      `mkdir -p ${m.mountpoint} && mount -t ${m.fstype} ${
+        m.options ? `-o ${m.options} ` : ""
+      }cgroup ${m.mountpoint}`
+    ),
+  ];
+  const unit = `[Unit]\nDescription=tsrun test fixture\nDefaultDependencies=no\n`;
+  return [
+    "set -e",
+    "mount --make-rprivate /",
+    "mount -t tmpfs -o mode=755 tmpfs /run",
+    "mount -t tmpfs -o mode=1777 tmpfs /tmp",
+    ...remount,
+    "mkdir -p /run/systemd/system",
+    `printf '${unit.replaceAll("\n", "\\n")}' > /run/systemd/system/${TARGET}`,
+    `exec env -i container=tsrun-fixture PATH=/usr/sbin:/usr/bin:/sbin:/bin ` +
+    `${SYSTEMD} --system --unit=${TARGET} --log-target=console >${log} 2>&1`,
+  ].join("\n");
+}
+
+export interface Fixture {
+  /** systemd's pid (as the host sees it). */
+  pid: number;
+  /** The cgroup below which all of the fixture lives, in each hierarchy. */
+  cgroup: string;
+  /** `nsenter` into the fixture's namespaces: put before a command to run it inside. */
+  prefix: string[];
+  /** Runs `argv` inside the fixture. */
+  run(argv: string[]): Promise<CommandResult>;
+  /** The host directory of the fixture's cgroup `path` in hierarchy `dir` (e.g. "memory"). */
+  hostPath(dir: string, path: string): string;
+  /** The first lines of systemd's own output, for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).split(" ")
+      .filter((s) => s !== "").map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function until<T>(what: () => Promise<T | undefined> | T | undefined, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (v !== undefined || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Removes `dir` and every cgroup below it, killing whatever is still in them. */
+function removeCgroupTree(dir: string): void {
+  let subs: string[] = [];
+  try {
+    subs = [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) => join(dir, e.name));
+  } catch {
+    return; // gone
+  }
+  subs.forEach(removeCgroupTree);
+  for (let i = 0; i < 50; i++) {
+    try {
+      Deno.removeSync(dir);
+      return;
+    } catch {
+      for (const p of Deno.readTextFileSync(join(dir, "cgroup.procs")).split("\n")) {
+        if (p) Deno.kill(Number(p), "SIGKILL");
+      }
+      // The kernel frees the cgroup once its last process is reaped.
+      const end = Date.now() + 20;
+      while (Date.now() < end) { /* wait */ }
+    }
+  }
+  Deno.removeSync(dir);
+}
+
+/** Boots a fixture; throws (after cleaning up) when systemd does not reach "running". */
+export async function startSystemd(): Promise<Fixture> {
+  const name = `tsrun-sd-fixture-${Deno.pid}-${Date.now()}`;
+  const mounts = cgroupMounts();
+  const dirs = mounts.map((m) => join(m.mountpoint, name));
+  const work = Deno.makeTempDirSync({ dir: "/var/tmp", prefix: "tsrun-sd-fixture-" });
+  const log = join(work, "systemd.log");
+  for (const m of mounts) {
+    const dir = join(m.mountpoint, name);
+    Deno.mkdirSync(dir);
+    // A new v1 cpuset has no cpus or mems, and then takes no processes.
+    for (const f of ["cpuset.cpus", "cpuset.mems"]) {
+      try {
+        Deno.writeTextFileSync(join(dir, f), Deno.readTextFileSync(join(m.mountpoint, f)));
+      } catch { /* not the cpuset hierarchy */ }
+    }
+  }
+  const script = join(work, "boot.sh");
+  Deno.writeTextFileSync(script, bootScript(mounts, log));
+  // The shell joins the fixture's cgroups, then becomes unshare: the new cgroup namespace is
+  // rooted there.
+  const join_ = dirs.map((d) => `echo $$ > ${d}/cgroup.procs`).join(" && ");
+  const child = new Deno.Command("/bin/sh", {
+    args: [
+      "-c",
+      `${join_} && exec unshare --pid --fork --mount --cgroup --uts --ipc --mount-proc ` +
+      `/bin/sh ${script}`,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const fixture: Fixture = {
+    pid: 0,
+    cgroup: name,
+    prefix: [],
+    run: (argv) => command([...fixture.prefix, ...argv]),
+    hostPath: (dir, path) => join("/sys/fs/cgroup", dir, name, path),
+    log: () => {
+      try {
+        return Deno.readTextFileSync(log).split("\n").slice(0, 40).join("\n");
+      } catch {
+        return "(no output)";
+      }
+    },
+    async stop() {
+      if (fixture.pid) {
+        // A clean exit stops every unit, as a shutdown would; a stuck one is killed with its
+        // pid namespace.
+        await fixture.run(["systemctl", "exit"]).catch(() => {});
+        const done = await until(async () => {
+          const s = await Promise.race([
+            child.status,
+            new Promise((r) => setTimeout(r, 100, undefined)),
+          ]);
+          return s;
+        }, 15_000);
+        if (done === undefined) Deno.kill(fixture.pid, "SIGKILL");
+      } else {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }
+      await child.status;
+      for (const d of dirs) removeCgroupTree(d);
+      Deno.removeSync(work, { recursive: true });
+    },
+  };
+  try {
+    const pid = await until(() => childrenOf(child.pid)[0], 10_000);
+    if (pid === undefined) throw new Error("unshare started no systemd");
+    fixture.pid = pid;
+    fixture.prefix = ["nsenter", "-t", String(pid), "-m", "-p", "-C", "-u", "-i", "--"];
+    const state = await until(async () => {
+      const r = await fixture.run(["systemctl", "is-system-running"]);
+      const s = r.stdout.trim();
+      return s === "running" || s === "degraded" ? s : undefined;
+    }, 30_000);
+    if (state === undefined) throw new Error(`systemd did not come up:\n${fixture.log()}`);
+  } catch (e) {
+    await fixture.stop();
+    throw e;
+  }
+  return fixture;
+}
