@@ -9,6 +9,7 @@ const PRIVATE_SOCKET = "/run/systemd/private";
 const SYSTEM_BUS = "/run/dbus/system_bus_socket";
 const MANAGER = "org.freedesktop.systemd1.Manager";
 const TARGET = { destination: "org.freedesktop.systemd1", path: "/org/freedesktop/systemd1" };
+const NO_SUCH_UNIT = "org.freedesktop.systemd1.NoSuchUnit";
 /** A scope starts and stops in milliseconds; a job still queued after this is stuck. */
 const JOB_TIMEOUT_MS = 30_000;
 
@@ -51,9 +52,23 @@ export class Systemd {
     return this.#conn;
   }
 
-  #call(what: string, member: string, signature: string, body: Value[], iface = MANAGER) {
+  #call(
+    what: string,
+    member: string,
+    signature: string,
+    body: Value[],
+    iface = MANAGER,
+    path = TARGET.path,
+  ) {
     try {
-      return this.#connection().call({ ...TARGET, interface: iface, member, signature, body });
+      return this.#connection().call({
+        ...TARGET,
+        path,
+        interface: iface,
+        member,
+        signature,
+        body,
+      });
     } catch (e) {
       if (e instanceof DbusError) {
         throw new SystemdError(`systemd: ${what}: ${e.message}`, e.errorName);
@@ -86,6 +101,26 @@ export class Systemd {
     return value === "/" ? "" : value;
   }
 
+  /** A loaded unit's Description=, or undefined when no such unit is loaded. */
+  description(unit: string): string | undefined {
+    let path: string;
+    try {
+      [path] = this.#call(`look up ${unit}`, "GetUnit", "s", [unit]) as [string];
+    } catch (e) {
+      if (e instanceof SystemdError && e.dbusName === NO_SUCH_UNIT) return undefined;
+      throw e;
+    }
+    const [[, value]] = this.#call(
+      `read ${unit}`,
+      "Get",
+      "ss",
+      ["org.freedesktop.systemd1.Unit", "Description"],
+      "org.freedesktop.DBus.Properties",
+      path,
+    ) as [[string, string]];
+    return value;
+  }
+
   startScope(unit: string, properties: Property[]): void {
     const what = `start ${unit}`;
     this.#await(
@@ -108,9 +143,7 @@ export class Systemd {
     try {
       this.#await(what, this.#call(what, "StopUnit", "ss", [unit, "replace"]));
     } catch (e) {
-      if (!(e instanceof SystemdError && e.dbusName === "org.freedesktop.systemd1.NoSuchUnit")) {
-        throw e;
-      }
+      if (!(e instanceof SystemdError && e.dbusName === NO_SUCH_UNIT)) throw e;
     }
     try {
       this.#call(`reset ${unit}`, "ResetFailedUnit", "s", [unit]);

@@ -18,6 +18,9 @@ function procDevices(): string {
 }
 
 export class SystemdManager implements CgroupManager {
+  /** Whether this process started the unit; else destroy() checks it is the container's. */
+  #started = false;
+
   /** `files` is the cgroupfs manager over the scope's directories. */
   constructor(
     readonly files: CgroupManager,
@@ -26,6 +29,10 @@ export class SystemdManager implements CgroupManager {
     readonly id: string,
     readonly systemd = new Systemd(),
   ) {}
+
+  get #description(): string {
+    return `tsrun container ${this.id}`;
+  }
 
   /** The manager for a new container: its scope named from cgroupsPath (see unit.ts). */
   static forContainer(id: string, cgroupsPath: string | undefined): SystemdManager {
@@ -70,8 +77,9 @@ export class SystemdManager implements CgroupManager {
   /** Starts the scope around the init; then the hierarchies systemd leaves alone (v1 cpuset,
    * freezer...) get the same directory, which the init joins too. */
   adopt(pid: number): void {
-    const description = `tsrun container ${this.id}`;
-    this.systemd.startScope(this.unit, scopeProperties(description, this.slice, pid, this.layout));
+    const properties = scopeProperties(this.#description, this.slice, pid, this.layout);
+    this.systemd.startScope(this.unit, properties);
+    this.#started = true;
     if (this.layout === "v2") return; // systemd made the one directory and put the init in it
     try {
       this.files.create();
@@ -128,9 +136,16 @@ export class SystemdManager implements CgroupManager {
     return this.files.oomWatch();
   }
 
-  /** Stops the unit (systemd removes its cgroup), then what systemd did not make. */
+  /**
+   * Stops the unit (systemd removes its cgroup), then removes what systemd did not make. A
+   * loaded unit of that name that this container did not start (a create that failed on the
+   * name, or was killed before it started its own) is someone else's: nothing is touched then.
+   * No unit at all is a scope systemd dropped once its processes were gone.
+   */
   destroy(): void {
-    this.systemd.stopUnit(this.unit);
+    const found = this.#started ? this.#description : this.systemd.description(this.unit);
+    if (found !== undefined && found !== this.#description) return;
+    if (found !== undefined) this.systemd.stopUnit(this.unit);
     this.files.destroy();
   }
 
