@@ -54,18 +54,19 @@ function deviceGroup(type: "b" | "c", major: number, devices: string): string | 
 
 /**
  * DevicePolicy= and DeviceAllow= for a rule list (evaluated last match wins, default deny).
- * systemd has allow-lists only: a list that denies single devices after allowing more is
- * left to the cgroupfs writers (systemd is told to allow all); a wildcard-minor rule whose
- * major /proc/devices does not name is dropped, as runc does.
+ * systemd has allow-lists only: after an allow-all it is told to allow everything, and single
+ * denies are left to the cgroupfs writers (exact until systemd re-applies its own settings); in
+ * a default-deny list single denies are dropped, so systemd allows at most what the allows name.
+ * A wildcard-minor rule whose major /proc/devices does not name is dropped, as runc does.
  */
 export function deviceProperties(rules: NormalRule[], procDevices: string): Property[] {
   const lastAll = rules.findLastIndex((r) => r.type === "a");
-  const rest = rules.slice(lastAll + 1);
-  if ((lastAll >= 0 && rules[lastAll].allow) || rest.some((r) => !r.allow)) {
+  if (lastAll >= 0 && rules[lastAll].allow) {
     return [["DevicePolicy", ["s", "auto"]], ["DeviceAllow", ["a(ss)", []]]];
   }
   const allow: [string, string][] = [];
-  for (const r of rest as (NormalRule & { type: "b" | "c" })[]) {
+  const allows = rules.slice(lastAll + 1).filter((r) => r.allow);
+  for (const r of allows as (NormalRule & { type: "b" | "c" })[]) {
     const kind = r.type === "c" ? "char" : "block";
     const node = r.major === undefined
       ? `${kind}-*`
