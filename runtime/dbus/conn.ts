@@ -75,15 +75,19 @@ export class Connection {
     closeFd(this.fd);
   }
 
+  /**
+   * BEGIN goes with AUTH, before the server's OK (as sd-bus clients do): sent after the OK, the
+   * server (systemd 252) could read it in one go with the first message and then leave that
+   * message unanswered, waiting for more bytes.
+   */
   #auth(): void {
     const uid = new TextEncoder().encode(String(Deno.uid()));
     const hex = [...uid].map((b) => b.toString(16).padStart(2, "0")).join("");
-    this.#write(new TextEncoder().encode(`\0AUTH EXTERNAL ${hex}\r\n`));
+    this.#write(new TextEncoder().encode(`\0AUTH EXTERNAL ${hex}\r\nBEGIN\r\n`));
     const line = this.#readLine();
     if (!line.startsWith("OK ")) {
       throw new DbusError(`${this.address} refused authentication: ${line.trim()}`);
     }
-    this.#write(new TextEncoder().encode("BEGIN\r\n"));
   }
 
   #write(data: Uint8Array<ArrayBuffer>): void {

@@ -5,7 +5,7 @@
 // remounted inside, so all it makes stays below that cgroup and goes with it. Commands run inside
 // through `nsenter`; stop() shuts it down and removes the cgroups.
 import { join } from "node:path";
-import { hasCommand } from "../helpers/mod.ts";
+import { hasCommand, until } from "../helpers/mod.ts";
 import { command, type CommandResult } from "../helpers/command.ts";
 
 export const SYSTEMD = "/lib/systemd/systemd";
@@ -97,15 +97,6 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-async function until<T>(what: () => Promise<T | undefined> | T | undefined, ms: number) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v !== undefined || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Removes `dir` and every cgroup below it, killing whatever is still in them. */
 function removeCgroupTree(dir: string): void {
   let subs: string[] = [];
@@ -181,14 +172,13 @@ export async function startSystemd(): Promise<Fixture> {
         // A clean exit stops every unit, as a shutdown would; a stuck one is killed with its
         // pid namespace.
         await fixture.run(["systemctl", "exit"]).catch(() => {});
-        const done = await until(async () => {
-          const s = await Promise.race([
-            child.status,
-            new Promise((r) => setTimeout(r, 100, undefined)),
-          ]);
-          return s;
-        }, 15_000);
-        if (done === undefined) Deno.kill(fixture.pid, "SIGKILL");
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const exited = await Promise.race([
+          child.status.then(() => true),
+          new Promise<false>((r) => timer = setTimeout(r, 15_000, false)),
+        ]);
+        clearTimeout(timer);
+        if (!exited) Deno.kill(fixture.pid, "SIGKILL");
       } else {
         try {
           child.kill("SIGKILL");
@@ -200,16 +190,17 @@ export async function startSystemd(): Promise<Fixture> {
     },
   };
   try {
-    const pid = await until(() => childrenOf(child.pid)[0], 10_000);
+    const pid = await until(() => childrenOf(child.pid)[0], (p) => p !== undefined, 10_000);
     if (pid === undefined) throw new Error("unshare started no systemd");
     fixture.pid = pid;
     fixture.prefix = ["nsenter", "-t", String(pid), "-m", "-p", "-C", "-u", "-i", "--"];
-    const state = await until(async () => {
-      const r = await fixture.run(["systemctl", "is-system-running"]);
-      const s = r.stdout.trim();
-      return s === "running" || s === "degraded" ? s : undefined;
-    }, 30_000);
-    if (state === undefined) throw new Error(`systemd did not come up:\n${fixture.log()}`);
+    const up = (s: string) => s === "running" || s === "degraded";
+    const state = await until(
+      async () => (await fixture.run(["systemctl", "is-system-running"])).stdout.trim(),
+      up,
+      30_000,
+    );
+    if (!up(state)) throw new Error(`systemd did not come up (${state}):\n${fixture.log()}`);
   } catch (e) {
     await fixture.stop();
     throw e;
