@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type Bundle,
+  type Config,
   processesMatching,
   readOr,
   skipUnless,
@@ -46,7 +47,7 @@ function sd(args: string[], systemd = true) {
 }
 
 /** A bundle outside /tmp, which the fixture has a private one of. */
-function bundle(args: string[], edit?: (c: Record<string, any>) => void): Bundle {
+function bundle(args: string[], edit?: (c: Config) => void): Bundle {
   const tmp = Deno.makeTempDirSync({ dir: "/var/tmp", prefix: "tsrun-sd-test-" });
   Deno.chmodSync(tmp, 0o755);
   return writeBundle(join(tmp, "bundle"), { args, config: edit }, tmp);
