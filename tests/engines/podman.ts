@@ -11,13 +11,15 @@ export const IMAGE = "localhost/tsrun-busybox:test";
  * podman's rootful default rlimits (1048576) exceed what root may set on this host (§4.3), and
  * every container runs without a network: there is no bridge to give it.
  */
-const CONF = `[containers]
+function conf(cgroupManager: CgroupManager): string {
+  return `[containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 netns = "none"
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "${cgroupManager}"
 events_logger = "file"
 `;
+}
 
 /** Also passes --log-format=json --log F to the runtime, as podman does for runc (§1.1). */
 const JSON_LOG = `runtime_supports_json = ["tsrun"]\n`;
@@ -25,6 +27,17 @@ const JSON_LOG = `runtime_supports_json = ["tsrun"]\n`;
 export interface PodmanOptions extends CommandOptions {
   /** Lists tsrun in runtime_supports_json, so errors come back through the JSON log file. */
   jsonLog?: boolean;
+}
+
+/** cgroupfs, or systemd: then podman runs tsrun with --systemd-cgroup (tests/systemd/). */
+export type CgroupManager = "cgroupfs" | "systemd";
+
+export interface PodmanSetup {
+  cgroupManager?: CgroupManager;
+  /** Put before every podman command, e.g. nsenter into a systemd fixture. */
+  prefix?: string[];
+  /** Where the temp dir goes (default: the system's); it must be visible under `prefix`. */
+  parent?: string;
 }
 
 export interface Podman {
@@ -45,17 +58,18 @@ export function podmanMissing(): string | undefined {
 }
 
 /** Sets up the private podman and imports the image; throws when podman cannot work here. */
-export async function setupPodman(): Promise<Podman> {
-  const dir = await Deno.makeTempDir({ prefix: "tsrun-podman-" });
-  const conf = join(dir, "containers.conf");
+export async function setupPodman(setup: PodmanSetup = {}): Promise<Podman> {
+  const { cgroupManager = "cgroupfs", prefix = [] } = setup;
+  const dir = await Deno.makeTempDir({ prefix: "tsrun-podman-", dir: setup.parent });
+  const confFile = join(dir, "containers.conf");
   const jsonConf = join(dir, "containers-json.conf");
   const events = `events_logfile_path = "${dir}/events.log"\n`;
-  await Deno.writeTextFile(conf, CONF + events);
-  await Deno.writeTextFile(jsonConf, CONF + events + JSON_LOG);
+  await Deno.writeTextFile(confFile, conf(cgroupManager) + events);
+  await Deno.writeTextFile(jsonConf, conf(cgroupManager) + events + JSON_LOG);
   const global = [
     ...["--root", join(dir, "storage"), "--runroot", join(dir, "run")],
     ...["--tmpdir", join(dir, "tmp"), "--storage-driver", "vfs"],
-    ...["--runtime", TSRUN, "--cgroup-manager", "cgroupfs", "--events-backend", "file"],
+    ...["--runtime", TSRUN, "--cgroup-manager", cgroupManager, "--events-backend", "file"],
   ];
   // A filtered test run may skip the cleanup test: the storage still goes when the file ends.
   const onUnload = () => {
@@ -67,8 +81,8 @@ export async function setupPodman(): Promise<Podman> {
   const podman: Podman = {
     dir,
     run(args, opts = {}) {
-      const env = { ...opts.env, CONTAINERS_CONF: opts.jsonLog ? jsonConf : conf };
-      return command(["podman", ...global, ...args], { ...opts, env });
+      const env = { ...opts.env, CONTAINERS_CONF: opts.jsonLog ? jsonConf : confFile };
+      return command([...prefix, "podman", ...global, ...args], { ...opts, env });
     },
     async cleanup() {
       await podman.run(["rm", "--all", "--force", "--time", "0"]);

@@ -13,9 +13,10 @@ import {
   writeBundle,
 } from "../helpers/mod.ts";
 import { until } from "../helpers/wait.ts";
-import { type Fixture, startSystemd, systemdMissing } from "./fixture.ts";
+import { type Fixture, hostMounts, startSystemd, systemdMissing } from "./fixture.ts";
 
 const missing = systemdMissing();
+const mountsBefore = hostMounts();
 let fixture: Fixture | undefined;
 let bootError: string | undefined;
 if (!missing) {
@@ -26,10 +27,8 @@ if (!missing) {
   }
 }
 const ignore = skipUnless(missing === undefined, missing ?? "");
-globalThis.addEventListener("unload", () => {
-  // A filtered run skips the last test, which stops it.
-  if (fixture) console.warn(`systemd fixture ${fixture.pid} left running by a filtered run`);
-});
+// A filtered run skips the last test, which stops it.
+globalThis.addEventListener("unload", () => fixture?.kill());
 
 function fx(): Fixture {
   if (!fixture) throw new Error(`the systemd fixture did not start: ${bootError}`);
@@ -39,8 +38,8 @@ function fx(): Fixture {
 /** The state root, in the fixture's own /run. */
 const ROOT = "/run/tsrun-sd-test";
 
-function sd(args: string[], systemd = true) {
-  return tsrun([...(systemd ? ["--systemd-cgroup"] : []), ...args], {
+async function sd(args: string[], systemd = true) {
+  return await tsrun([...(systemd ? ["--systemd-cgroup"] : []), ...args], {
     prefix: fx().prefix,
     root: ROOT,
   });
@@ -305,6 +304,7 @@ Deno.test({
     const f = fx();
     fixture = undefined;
     await f.stop();
+    assert.deepEqual(hostMounts(), mountsBefore, "the host's mounts changed");
     assert.deepEqual(processesMatching(f.cgroup), []);
     for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
       assert.throws(() => Deno.statSync(f.hostPath(e.name, "")), Deno.errors.NotFound);

@@ -2,8 +2,10 @@
 // systemd as pid 1 of new pid, mount, cgroup, uts and ipc namespaces over the host's files, with
 // private /run and /tmp. It is booted into an empty target (the host's enabled services must not
 // start twice), and its cgroup namespace is rooted at a cgroup of its own in every hierarchy,
-// remounted inside, so all it makes stays below that cgroup and goes with it. Commands run inside
-// through `nsenter`; stop() shuts it down and removes the cgroups.
+// remounted inside, so all it makes stays below that cgroup and goes with it. Every filesystem
+// whose superblock systemd changes (it remounts the /sys/fs/cgroup tmpfs read-only, small) is a
+// new one of its own: a change to a host superblock would show outside too. Its console is a log
+// file. Commands run inside through `nsenter`; stop() shuts it down and removes the cgroups.
 import { join } from "node:path";
 import { hasCommand, until } from "../helpers/mod.ts";
 import { command, type CommandResult } from "../helpers/command.ts";
@@ -64,11 +66,12 @@ function bootScript(mounts: CgroupMount[], log: string): string {
     "mount --make-rprivate /",
     "mount -t tmpfs -o mode=755 tmpfs /run",
     "mount -t tmpfs -o mode=1777 tmpfs /tmp",
+    `: >${log} && mount --bind ${log} /dev/console`,
     ...remount,
     "mkdir -p /run/systemd/system",
     `printf '${unit.replaceAll("\n", "\\n")}' > /run/systemd/system/${TARGET}`,
     `exec env -i container=tsrun-fixture PATH=/usr/sbin:/usr/bin:/sbin:/bin ` +
-    `${SYSTEMD} --system --unit=${TARGET} --log-target=console >${log} 2>&1`,
+    `${SYSTEMD} --system --unit=${TARGET} --log-target=console </dev/null >${log} 2>&1`,
   ].join("\n");
 }
 
@@ -86,6 +89,18 @@ export interface Fixture {
   /** The first lines of systemd's own output, for failure messages. */
   log(): string;
   stop(): Promise<void>;
+  /** stop() for where nothing can be awaited (unload): kills it outright. */
+  kill(): void;
+}
+
+/** The host's mounts that the fixture's namespace starts from: the fixture must leave them
+ * (their superblocks' options included) as they were. */
+export function hostMounts(): string[] {
+  const watched = ["/", "/proc", "/sys", "/sys/fs/cgroup", "/dev", "/dev/shm", "/run", "/tmp"];
+  return Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .map((l) => l.split(" "))
+    .filter((f) => watched.includes(f[4]) || f[4]?.startsWith("/sys/fs/cgroup/"))
+    .map((f) => [f[4], f[5], ...f.slice(f.indexOf("-", 6))].join(" "));
 }
 
 function childrenOf(pid: number): number[] {
@@ -154,12 +169,22 @@ export async function startSystemd(): Promise<Fixture> {
     stdout: "null",
     stderr: "null",
   }).spawn();
+  const removeAll = () => {
+    for (const d of dirs) removeCgroupTree(d);
+    Deno.removeSync(work, { recursive: true });
+  };
   const fixture: Fixture = {
     pid: 0,
     cgroup: name,
     prefix: [],
     run: (argv) => command([...fixture.prefix, ...argv]),
     hostPath: (dir, path) => join("/sys/fs/cgroup", dir, name, path),
+    kill() {
+      if (fixture.pid) Deno.kill(fixture.pid, "SIGKILL");
+      else child.kill("SIGKILL");
+      // The pid namespace dies with its init, and with it every process of the fixture.
+      removeAll();
+    },
     log: () => {
       try {
         return Deno.readTextFileSync(log).split("\n").slice(0, 40).join("\n");
@@ -185,8 +210,7 @@ export async function startSystemd(): Promise<Fixture> {
         } catch { /* gone */ }
       }
       await child.status;
-      for (const d of dirs) removeCgroupTree(d);
-      Deno.removeSync(work, { recursive: true });
+      removeAll();
     },
   };
   try {
