@@ -68,7 +68,9 @@ export class NoCgroupManager implements CgroupManager {
     return field === undefined ? [] : [`linux.resources.${field}: needs a cgroup`];
   }
   create(): void {}
-  adopt(): void {}
+  adopt(): () => void {
+    return () => {};
+  }
   addProcess(): void {}
   openProcsFds(): number[] {
     return [];

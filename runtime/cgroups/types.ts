@@ -40,9 +40,11 @@ export interface CgroupManager {
   /** Validates `resources` (when given), then creates the cgroup directories; directories it
    * created are removed again if a later step fails. */
   create(resources?: LinuxResources): void;
-  /** Places the container's init once it exists: the systemd driver's scope takes it in; a
-   * cgroupfs manager has nothing to do, its spawn child joined before exec (openProcsFds). */
-  adopt(pid: number): void;
+  /** Places the container's init once it exists; call the result (it throws when that failed)
+   * before the init may go on. The systemd driver asks systemd for a scope around it, and the
+   * result waits for that: the caller works meanwhile. A cgroupfs manager has nothing to do, its
+   * spawn child joined before exec (openProcsFds). */
+  adopt(pid: number): () => void;
   addProcess(pid: number): void;
   /** O_WRONLY|O_CLOEXEC fds of every cgroup.procs the container must join. The native spawn
    * child writes "0" (itself) into each before exec, so the container never runs outside its

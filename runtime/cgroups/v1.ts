@@ -144,7 +144,9 @@ export class V1Manager implements CgroupManager {
     }
   }
 
-  adopt(): void {}
+  adopt(): () => void {
+    return () => {};
+  }
 
   addProcess(pid: number): void {
     for (const d of this.#dirs) writeFile(`${d.dir}/cgroup.procs`, String(pid));

@@ -61,7 +61,9 @@ export class V2Manager implements CgroupManager {
     }
   }
 
-  adopt(): void {}
+  adopt(): () => void {
+    return () => {};
+  }
 
   addProcess(pid: number): void {
     writeFile(`${this.dir}/cgroup.procs`, String(pid));

@@ -26,8 +26,8 @@ export interface ContainerCgroup {
    * this returns true.
    */
   create(resources: unknown): boolean;
-  /** Places the spawned init: systemd's scope takes it in (nothing for cgroupfs). */
-  adopt(pid: number): void;
+  /** Places the spawned init (see CgroupManager.adopt): call the result before it goes on. */
+  adopt(pid: number): () => void;
   /**
    * Fails when this host cannot apply `resources`, before anything is written; then applies
    * what the init's own setup needs, the real-time budget (as runc does before its init joins):

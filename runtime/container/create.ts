@@ -159,7 +159,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       } catch { /* gone */ }
       child.waitSync();
     });
-    cgroup.adopt(child.pid);
+    // Under systemd the scope is started while the config is validated.
+    const placed = cgroup.adopt(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
@@ -170,6 +171,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
+    placed();
     cgroup.prepare(config.linux?.resources);
     // The init gets the fifo as a descriptor: its path may be out of its reach (a 0700 state
     // root seen from a user namespace).

@@ -149,12 +149,22 @@ export class Connection {
 
   /** Sends a method call and returns its reply's body; an error reply throws a DbusError. */
   call(c: Call): Value[] {
+    return this.reply(this.send(c), c.member);
+  }
+
+  /** Sends a method call without waiting: its serial, for reply(). */
+  send(c: Call): number {
     const serial = ++this.#serial;
     this.#write(encodeMessage({ ...c, type: METHOD_CALL, serial }));
+    return serial;
+  }
+
+  /** The body of the reply to the call `serial` (`member` names it in errors). */
+  reply(serial: number, member: string): Value[] {
     const deadline = Date.now() + CALL_TIMEOUT_MS;
     for (;;) {
       const m = this.#next(deadline);
-      if (!m) throw new DbusError(`${c.member}: no reply from ${this.address}`);
+      if (!m) throw new DbusError(`${member}: no reply from ${this.address}`);
       if (m.type === SIGNAL) this.#signals.push(m);
       if (m.replySerial !== serial) continue;
       if (m.type === METHOD_RETURN) return m.body ?? [];

@@ -60,15 +60,16 @@ export class Systemd {
     iface = MANAGER,
     path = TARGET.path,
   ) {
+    return this.#answer(what, () => {
+      const call = { ...TARGET, path, interface: iface, member, signature, body };
+      return this.#connection().call(call);
+    });
+  }
+
+  /** `talk()`, with what systemd answered as a SystemdError saying `what` was asked. */
+  #answer<T>(what: string, talk: () => T): T {
     try {
-      return this.#connection().call({
-        ...TARGET,
-        path,
-        interface: iface,
-        member,
-        signature,
-        body,
-      });
+      return talk();
     } catch (e) {
       if (e instanceof DbusError) {
         throw new SystemdError(`systemd: ${what}: ${e.message}`, e.errorName);
@@ -121,12 +122,24 @@ export class Systemd {
     return value;
   }
 
-  startScope(unit: string, properties: Property[]): void {
+  /**
+   * Asks systemd to start the scope and returns at once: what it returns waits until systemd
+   * has (and throws what it said), so the caller can do other work meanwhile.
+   */
+  startScope(unit: string, properties: Property[]): () => void {
     const what = `start ${unit}`;
-    this.#await(
-      what,
-      this.#call(what, "StartTransientUnit", "ssa(sv)a(sa(sv))", [unit, "replace", properties, []]),
-    );
+    const serial = this.#answer(what, () =>
+      this.#connection().send({
+        ...TARGET,
+        interface: MANAGER,
+        member: "StartTransientUnit",
+        signature: "ssa(sv)a(sa(sv))",
+        body: [unit, "replace", properties, []],
+      }));
+    return () => {
+      const job = this.#answer(what, () => this.#connection().reply(serial, "StartTransientUnit"));
+      this.#await(what, job);
+    };
   }
 
   setProperties(unit: string, properties: Property[]): void {

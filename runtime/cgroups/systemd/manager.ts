@@ -18,7 +18,9 @@ function procDevices(): string {
 }
 
 export class SystemdManager implements CgroupManager {
-  /** Whether this process started the unit; else destroy() checks it is the container's. */
+  /** Whether this process started the unit; else destroy() checks it is the container's (a
+   * destroy before the start was waited for finds it by its description: a StopUnit that follows
+   * a StartTransientUnit on one connection replaces its job). */
   #started = false;
 
   /** `files` is the cgroupfs manager over the scope's directories. */
@@ -74,20 +76,19 @@ export class SystemdManager implements CgroupManager {
     if (r) this.validate(r);
   }
 
-  /** Starts the scope around the init; then the hierarchies systemd leaves alone (v1 cpuset,
-   * freezer...) get the same directory, which the init joins too. */
-  adopt(pid: number): void {
+  /** Asks systemd for the scope around the init; the result waits until it is there, then the
+   * hierarchies systemd leaves alone (v1 cpuset, freezer...) get the same directory, which the
+   * init joins too. */
+  adopt(pid: number): () => void {
     const properties = scopeProperties(this.#description, this.slice, pid, this.layout);
-    this.systemd.startScope(this.unit, properties);
-    this.#started = true;
-    if (this.layout === "v2") return; // systemd made the one directory and put the init in it
-    try {
+    const started = this.systemd.startScope(this.unit, properties);
+    return () => {
+      started();
+      this.#started = true;
+      if (this.layout === "v2") return; // systemd made the one directory and put the init in it
       this.files.create();
       this.files.addProcess(pid);
-    } catch (e) {
-      this.destroy();
-      throw e;
-    }
+    };
   }
 
   addProcess(pid: number): void {
