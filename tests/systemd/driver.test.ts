@@ -159,7 +159,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "exec joins the scope; pause/resume freeze it; update sets properties and files",
+  name: "exec joins the scope; pause/resume, update, events, kill --all act on it",
   ignore,
   async fn() {
     const id = `sd-ops-${Deno.pid}`;
@@ -194,6 +194,13 @@ Deno.test({
       assert.deepEqual(p, { MemoryLimit: String(96 << 20), TasksMax: "30" });
       const limit = fx().hostPath("memory", `system.slice/${unit}/memory.limit_in_bytes`);
       assert.equal(Deno.readTextFileSync(limit).trim(), String(96 << 20));
+      // events reads the scope's statistics.
+      const ev = await sd(["events", "--stats", id]);
+      assert.equal(ev.code, 0, ev.stderr);
+      const stats = JSON.parse(ev.stdout);
+      assert.equal(stats.type, "stats");
+      assert.equal(stats.data.memory.usage.limit, 96 << 20);
+      assert.equal(stats.data.pids.current, 2);
 
       // kill --all reaches the exec'd process as well; the init then stops.
       assert.equal((await sd(["kill", "--all", id, "KILL"])).code, 0);
