@@ -15,7 +15,7 @@ import {
 import { until } from "../helpers/wait.ts";
 import { type Fixture, hostMounts, startSystemd, systemdMissing } from "./fixture.ts";
 
-const missing = systemdMissing();
+const missing = systemdMissing({ v1: true });
 const mountsBefore = hostMounts();
 let fixture: Fixture | undefined;
 let bootError: string | undefined;
@@ -52,29 +52,6 @@ function bundle(args: string[], edit?: (c: Config) => void): Bundle {
   return writeBundle(join(tmp, "bundle"), { args, config: edit }, tmp);
 }
 
-/** `systemctl show UNIT -p NAME --value` for each name. */
-async function show(unit: string, ...names: string[]): Promise<Record<string, string>> {
-  const r = await fx().run(["systemctl", "show", unit, ...names.flatMap((n) => ["-p", n])]);
-  assert.equal(r.code, 0, r.stderr);
-  return Object.fromEntries(
-    r.stdout.trim().split("\n").map((
-      l,
-    ) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-}
-
-/** The scope's directory in every hierarchy, as the host sees them. */
-function scopeDirs(unit: string): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
-    const dir = fx().hostPath(e.name, `system.slice/${unit}`);
-    try {
-      if (Deno.statSync(dir).isDirectory) out.push(dir);
-    } catch { /* not there */ }
-  }
-  return out;
-}
-
 async function state(id: string): Promise<{ status: string; pid: number }> {
   const r = await sd(["state", id]);
   assert.equal(r.code, 0, r.stderr);
@@ -82,8 +59,8 @@ async function state(id: string): Promise<{ status: string; pid: number }> {
 }
 
 async function assertGone(id: string, unit: string): Promise<void> {
-  assert.equal((await show(unit, "LoadState")).LoadState, "not-found", `${unit} still loaded`);
-  assert.deepEqual(scopeDirs(unit), [], "cgroup directories left");
+  assert.equal((await fx().show(unit, "LoadState")).LoadState, "not-found", `${unit} still loaded`);
+  assert.deepEqual(fx().dirsOf(`system.slice/${unit}`), [], "cgroup directories left");
   assert.equal((await sd(["state", id])).code, 1, "state left");
 }
 
@@ -113,7 +90,7 @@ Deno.test({
     try {
       const r = await sd(["run", "-d", "--bundle", b.dir, id]);
       assert.equal(r.code, 0, r.stderr);
-      const p = await show(
+      const p = await fx().show(
         unit,
         "ActiveState",
         "Slice",
@@ -190,7 +167,7 @@ Deno.test({
 
       const u = await sd(["update", "--memory", String(96 << 20), "--pids-limit", "30", id]);
       assert.equal(u.code, 0, u.stderr);
-      const p = await show(unit, "MemoryLimit", "TasksMax");
+      const p = await fx().show(unit, "MemoryLimit", "TasksMax");
       assert.deepEqual(p, { MemoryLimit: String(96 << 20), TasksMax: "30" });
       const limit = fx().hostPath("memory", `system.slice/${unit}/memory.limit_in_bytes`);
       assert.equal(Deno.readTextFileSync(limit).trim(), String(96 << 20));
@@ -237,7 +214,7 @@ Deno.test({
       assert.match(r.stderr, new RegExp(`systemd: start ${unit}: Unit ${unit} was already loaded`));
       assert.equal((await sd(["state", second])).code, 1, "no state of the failed create");
       // The other container's scope is untouched.
-      assert.equal((await show(unit, "ActiveState")).ActiveState, "active");
+      assert.equal((await fx().show(unit, "ActiveState")).ActiveState, "active");
 
       b.config.linux.cgroupsPath = "/not/systemd";
       b.writeConfig();
@@ -280,7 +257,7 @@ Deno.test({
         20_000,
       );
       assert.ok(running, "the hook never ran");
-      assert.equal((await show(unit, "ActiveState")).ActiveState, "active", "the scope is up");
+      assert.equal((await fx().show(unit, "ActiveState")).ActiveState, "active", "the scope is up");
       // tsrun itself (not the shell or nsenter running it), and the hook it waits for.
       for (const p of processesMatching(`create --bundle ${b.dir} ${id}`)) {
         if (!p.cmdline.includes("nsenter")) Deno.kill(p.pid, "SIGKILL");
@@ -313,9 +290,7 @@ Deno.test({
     await f.stop();
     assert.deepEqual(hostMounts(), mountsBefore, "the host's mounts changed");
     assert.deepEqual(processesMatching(f.cgroup), []);
-    for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
-      assert.throws(() => Deno.statSync(f.hostPath(e.name, "")), Deno.errors.NotFound);
-    }
+    for (const dir of f.dirs) assert.throws(() => Deno.statSync(dir), Deno.errors.NotFound);
     assert.throws(() => Deno.statSync(`/proc/${f.pid}`), Deno.errors.NotFound);
   },
 });

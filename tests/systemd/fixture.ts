@@ -13,8 +13,12 @@ import { command, type CommandResult } from "../helpers/command.ts";
 export const SYSTEMD = "/lib/systemd/systemd";
 const TARGET = "tsrun-fixture.target";
 
-/** Why no fixture can run here, or undefined when it can. */
-export function systemdMissing(): string | undefined {
+/** Why no fixture can run here, or undefined when it can; `v1`: one with v1 hierarchies. */
+export function systemdMissing(o: { v1?: boolean } = {}): string | undefined {
+  if (o.v1 && !cgroupMounts().some((m) => m.fstype === "cgroup")) {
+    return "these checks are written for v1 controllers, and this host has only cgroup v2 " +
+      "(unified.test.ts runs the driver there)";
+  }
   if (Deno.uid() !== 0) return "the systemd fixture needs root";
   try {
     Deno.statSync(SYSTEMD);
@@ -49,10 +53,10 @@ function cgroupMounts(): CgroupMount[] {
   return out;
 }
 
-/** The script that becomes pid 1: private mounts, cgroups remounted, then systemd. */
-function bootScript(mounts: CgroupMount[], log: string): string {
-  const whole = mounts.find((m) => m.mountpoint === "/sys/fs/cgroup");
-  const remount = whole ? [`mount -t cgroup2 cgroup2 /sys/fs/cgroup`] : [
+/** The script that becomes pid 1: private mounts, cgroups remounted (the cgroup2 hierarchy
+ * alone when `unified`), then systemd. */
+function bootScript(mounts: CgroupMount[], log: string, unified: boolean): string {
+  const remount = unified ? [`mount -t cgroup2 cgroup2 /sys/fs/cgroup`] : [
     "mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup",
     ...mounts.map((m) =>
       `mkdir -p ${m.mountpoint} && mount -t ${m.fstype} ${
@@ -67,6 +71,8 @@ function bootScript(mounts: CgroupMount[], log: string): string {
     "mount -t tmpfs -o mode=755 tmpfs /run",
     "mount -t tmpfs -o mode=1777 tmpfs /tmp",
     `: >${log} && mount --bind ${log} /dev/console`,
+    // The host's cgroup mounts go first: over-mounted, they would still be listed in mountinfo.
+    "umount -R /sys/fs/cgroup",
     ...remount,
     "mkdir -p /run/systemd/system",
     `printf '${unit.replaceAll("\n", "\\n")}' > /run/systemd/system/${TARGET}`,
@@ -80,12 +86,21 @@ export interface Fixture {
   pid: number;
   /** The cgroup below which all of the fixture lives, in each hierarchy. */
   cgroup: string;
+  /** Its host directories, one per hierarchy. */
+  dirs: string[];
+  /** What systemd runs on: the cgroup2 hierarchy alone, or v1 hierarchies (and cgroup2). */
+  layout: "v2" | "v1";
   /** `nsenter` into the fixture's namespaces: put before a command to run it inside. */
   prefix: string[];
   /** Runs `argv` inside the fixture. */
   run(argv: string[]): Promise<CommandResult>;
-  /** The host directory of the fixture's cgroup `path` in hierarchy `dir` (e.g. "memory"). */
-  hostPath(dir: string, path: string): string;
+  /** The host directory of the fixture's cgroup `path` in the hierarchy of `controller` (e.g.
+   * "memory", "unified"); under layout v2 always the cgroup2 one. */
+  hostPath(controller: string, path: string): string;
+  /** `systemctl show UNIT -p NAME` for each name, as name → value. */
+  show(unit: string, ...names: string[]): Promise<Record<string, string>>;
+  /** The host directories `path` (e.g. "system.slice/x.scope") has in the fixture's hierarchies. */
+  dirsOf(path: string): string[];
   /** The first lines of systemd's own output, for failure messages. */
   log(): string;
   stop(): Promise<void>;
@@ -137,10 +152,16 @@ function removeCgroupTree(dir: string): void {
   Deno.removeSync(dir);
 }
 
-/** Boots a fixture; throws (after cleaning up) when systemd does not reach "running". */
-export async function startSystemd(): Promise<Fixture> {
+/**
+ * Boots a fixture; throws (after cleaning up) when systemd does not reach "running". `unified`
+ * gives it only the cgroup2 hierarchy, as on a pure v2 host (what a host that is one gets anyway).
+ */
+export async function startSystemd(o: { unified?: boolean } = {}): Promise<Fixture> {
   const name = `tsrun-sd-fixture-${Deno.pid}-${Date.now()}`;
   const mounts = cgroupMounts();
+  const cgroup2 = mounts.find((m) => m.fstype === "cgroup2");
+  const unified = o.unified === true || cgroup2?.mountpoint === "/sys/fs/cgroup";
+  if (unified && !cgroup2) throw new Error("this host has no cgroup2 hierarchy");
   const dirs = mounts.map((m) => join(m.mountpoint, name));
   const work = Deno.makeTempDirSync({ dir: "/var/tmp", prefix: "tsrun-sd-fixture-" });
   const log = join(work, "systemd.log");
@@ -155,7 +176,7 @@ export async function startSystemd(): Promise<Fixture> {
     }
   }
   const script = join(work, "boot.sh");
-  Deno.writeTextFileSync(script, bootScript(mounts, log));
+  Deno.writeTextFileSync(script, bootScript(mounts, log, unified));
   // The shell joins the fixture's cgroups, then becomes unshare: the new cgroup namespace is
   // rooted there.
   const join_ = dirs.map((d) => `echo $$ > ${d}/cgroup.procs`).join(" && ");
@@ -176,9 +197,28 @@ export async function startSystemd(): Promise<Fixture> {
   const fixture: Fixture = {
     pid: 0,
     cgroup: name,
+    dirs,
+    layout: unified ? "v2" : "v1",
     prefix: [],
     run: (argv) => command([...fixture.prefix, ...argv]),
-    hostPath: (dir, path) => join("/sys/fs/cgroup", dir, name, path),
+    hostPath: (controller, path) =>
+      unified
+        ? join(cgroup2!.mountpoint, name, path)
+        : join("/sys/fs/cgroup", controller, name, path),
+    async show(unit, ...names) {
+      const r = await fixture.run(["systemctl", "show", unit, ...names.flatMap((n) => ["-p", n])]);
+      if (r.code !== 0) throw new Error(`systemctl show ${unit}: ${r.stderr.trim()}`);
+      const lines = r.stdout.trim().split("\n").map((l) => l.split(/=(.*)/s, 2));
+      return Object.fromEntries(lines);
+    },
+    dirsOf: (path) =>
+      dirs.map((d) => join(d, path)).filter((d) => {
+        try {
+          return Deno.statSync(d).isDirectory;
+        } catch {
+          return false;
+        }
+      }),
     kill() {
       if (fixture.pid) Deno.kill(fixture.pid, "SIGKILL");
       else child.kill("SIGKILL");

@@ -6,7 +6,7 @@ import { skipUnless, TSRUN } from "../helpers/mod.ts";
 import { IMAGE, type Podman, podmanMissing, setupPodman } from "../engines/podman.ts";
 import { type Fixture, startSystemd, systemdMissing } from "./fixture.ts";
 
-const missing = systemdMissing() ?? podmanMissing();
+const missing = systemdMissing({ v1: true }) ?? podmanMissing();
 let fixture: Fixture | undefined;
 let podman: Podman | undefined;
 let setupError: string | undefined;
@@ -36,32 +36,10 @@ function fx(): Fixture {
   return fixture;
 }
 
-async function show(unit: string, ...names: string[]): Promise<Record<string, string>> {
-  const r = await fx().run(["systemctl", "show", unit, ...names.flatMap((n) => ["-p", n])]);
-  assert.equal(r.code, 0, r.stderr);
-  return Object.fromEntries(
-    r.stdout.trim().split("\n").map((
-      l,
-    ) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-}
-
-function scopeDirs(unit: string): string[] {
-  return [...Deno.readDirSync("/sys/fs/cgroup")]
-    .map((e) => fx().hostPath(e.name, `machine.slice/${unit}`))
-    .filter((dir) => {
-      try {
-        return Deno.statSync(dir).isDirectory;
-      } catch {
-        return false;
-      }
-    });
-}
-
 async function assertGone(id: string): Promise<void> {
   const unit = `libpod-${id}.scope`;
-  assert.equal((await show(unit, "LoadState")).LoadState, "not-found", `${unit} still loaded`);
-  assert.deepEqual(scopeDirs(unit), [], "cgroup directories left");
+  assert.equal((await fx().show(unit, "LoadState")).LoadState, "not-found", `${unit} still loaded`);
+  assert.deepEqual(fx().dirsOf(`machine.slice/${unit}`), [], "cgroup directories left");
   // podman passes no --root: tsrun's default one, in the fixture's /run.
   const list = await fx().run([TSRUN, "list", "--quiet"]);
   assert.equal(list.code, 0, list.stderr);
@@ -92,7 +70,7 @@ Deno.test({
     const id = r.stdout.trim();
     const unit = `libpod-${id}.scope`;
     try {
-      assert.deepEqual(await show(unit, "ActiveState", "Slice", "Delegate", "MemoryLimit"), {
+      assert.deepEqual(await fx().show(unit, "ActiveState", "Slice", "Delegate", "MemoryLimit"), {
         ActiveState: "active",
         Slice: "machine.slice",
         Delegate: "yes",
@@ -127,8 +105,6 @@ Deno.test({
     await pm().cleanup();
     fixture = undefined;
     await f.stop();
-    for (const e of Deno.readDirSync("/sys/fs/cgroup")) {
-      assert.throws(() => Deno.statSync(f.hostPath(e.name, "")), Deno.errors.NotFound);
-    }
+    for (const dir of f.dirs) assert.throws(() => Deno.statSync(dir), Deno.errors.NotFound);
   },
 });
