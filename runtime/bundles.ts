@@ -2,7 +2,9 @@
 // container's init, built by `deno bundle` into .tools/bundle/. Deno then loads one file instead
 // of resolving a graph of TypeScript modules (a command costs little more than Deno's own start),
 // and the init is a single file that can be sealed and handed over as a descriptor
-// (runtime/self-exec.ts). Each bundle records the sources it came from: a command whose bundle
+// (runtime/self-exec.ts). The init's is a minified classic script that a one-line loader evaluates:
+// with no cache it may write, Deno would parse a module twice (its own import analysis, then V8),
+// ~15 ms of the init's start; a script is parsed once, lazily. Each bundle records the sources it came from: a command whose bundle
 // is stale runs from source instead (cli/bundled.ts); a stale init bundle is rebuilt before use.
 // The compiled binary carries its modules inside and needs none of this.
 import { RuntimeError } from "./errors.ts";
@@ -73,7 +75,7 @@ function entry(name: string): string {
   Deno.writeTextFileSync(
     `${SOURCE_ROOT}${rel}`,
     name === "init"
-      ? `import { initMain } from "../../../init/main.ts";\nawait initMain();\n`
+      ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
         `await runBundled(${JSON.stringify(name)}, command);\n`,
@@ -95,8 +97,9 @@ async function sources(main: string): Promise<Manifest["files"]> {
 }
 
 /**
- * Builds the named bundles in one `deno bundle` (one esbuild, fetched into the cache once even
- * when the cache is new); each lands atomically, for concurrent callers.
+ * Builds the named bundles: the commands' modules in one `deno bundle` (one esbuild, fetched into
+ * the cache once even when the cache is new), the init's script in another; each lands
+ * atomically, for concurrent callers.
  */
 export async function build(names: readonly string[]): Promise<void> {
   Deno.mkdirSync(`${dir}/src`, { recursive: true });
@@ -104,8 +107,14 @@ export async function build(names: readonly string[]): Promise<void> {
   // The sources are stamped before bundling: an edit during the build makes it stale.
   const files = await Promise.all(mains.map(sources));
   const out = Deno.makeTempDirSync({ dir, prefix: ".build-" });
+  const bundle = (args: string[], entries: string[]) =>
+    entries.length ? deno(["bundle", "--quiet", "--platform", "deno", ...args, ...entries]) : "";
   try {
-    await deno(["bundle", "--quiet", "--platform", "deno", "--outdir", out, ...mains]);
+    const script = mains.filter((_, i) => names[i] === "init");
+    await Promise.all([
+      bundle(["--outdir", out], mains.filter((m) => !script.includes(m))),
+      bundle(["--format", "iife", "--minify", "--outdir", out], script),
+    ]);
     names.forEach((name, i) => {
       Deno.renameSync(`${out}/${name}.js`, bundlePath(name));
       const m: Manifest = { deno: Deno.version.deno, files: files[i] };

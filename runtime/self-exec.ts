@@ -40,21 +40,11 @@ export async function initCommand(pipeEnv: string): Promise<InitCommand> {
     throw e;
   }
   const main = `/proc/self/fd/${code.fd}`;
+  // The bundle is a classic script (runtime/bundles.ts): the main module only evaluates it.
+  const loader = `data:text/javascript,(0,eval)(Deno.readTextFileSync("${main}"))`;
   return {
     exe: exe.fd,
-    argv: [
-      "deno",
-      "run",
-      "-A",
-      "--no-config",
-      "--no-lock",
-      "--cached-only",
-      "--quiet",
-      "--ext",
-      "js",
-      main,
-      "init",
-    ],
+    argv: ["deno", "run", "-A", "--no-config", "--no-lock", "--cached-only", "--quiet", loader],
     // A DENO_DIR that cannot exist: Deno keeps its caches in memory and touches no host path.
     env: [pipeEnv, `DENO_DIR=${main}/deno-dir`, "DENO_NO_UPDATE_CHECK=1", "NO_COLOR=1"],
     inherit: [code.fd],
