@@ -2,18 +2,26 @@
 // container's init, built by `deno bundle` into .tools/bundle/. Deno then loads one file instead
 // of resolving a graph of TypeScript modules (a command costs little more than Deno's own start),
 // and the init is a single file that can be sealed and handed over as a descriptor
-// (runtime/self-exec.ts). The init's is a minified classic script that a one-line loader evaluates:
-// with no cache it may write, Deno would parse a module twice (its own import analysis, then V8),
-// ~15 ms of the init's start; a script is parsed once, lazily. Each bundle records the sources it came from: a command whose bundle
+// (runtime/self-exec.ts). Bundles are minified classic scripts that a one-line loader evaluates
+// (scripts/tsrun, self-exec.ts): Deno parses a module twice, for its own import analysis, then in
+// V8, which its caches only partly save (~3 ms a command) and the init, which may write no cache,
+// paid in full (~15 ms); a script is parsed once, lazily. Each bundle records the sources it came from: a command whose bundle
 // is stale runs from source instead (cli/bundled.ts); a stale init bundle is rebuilt before use.
 // The compiled binary carries its modules inside and needs none of this.
 import { RuntimeError } from "./errors.ts";
 
-/** The source tree: from a bundle in <root>/.tools/bundle/, two levels up. */
-export const SOURCE_ROOT = (() => {
-  const here = new URL("../", import.meta.url).pathname;
-  return here.endsWith("/.tools/") ? here.slice(0, -".tools/".length) : here;
-})();
+declare global {
+  /** The bundle being run, set by the loader that evaluates it; undefined from source. */
+  var tsrunBundle: string | undefined;
+}
+
+/** Whether this code runs from a bundle (import.meta is then unavailable). */
+export const BUNDLED = globalThis.tsrunBundle !== undefined;
+
+/** The source tree: a bundle's is two levels above it, this file's one level. */
+export const SOURCE_ROOT = BUNDLED
+  ? globalThis.tsrunBundle!.replace(/[^/]*\/[^/]*\/[^/]*$/, "")
+  : new URL("../", import.meta.url).pathname;
 const dir = `${SOURCE_ROOT}.tools/bundle`;
 
 interface Manifest {
@@ -78,7 +86,7 @@ function entry(name: string): string {
       ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
-        `await runBundled(${JSON.stringify(name)}, command);\n`,
+        `runBundled(${JSON.stringify(name)}, command);\n`,
   );
   return rel;
 }
@@ -97,9 +105,8 @@ async function sources(main: string): Promise<Manifest["files"]> {
 }
 
 /**
- * Builds the named bundles: the commands' modules in one `deno bundle` (one esbuild, fetched into
- * the cache once even when the cache is new), the init's script in another; each lands
- * atomically, for concurrent callers.
+ * Builds the named bundles in one `deno bundle` (one esbuild, fetched into the cache once even
+ * when the cache is new); each lands atomically, for concurrent callers.
  */
 export async function build(names: readonly string[]): Promise<void> {
   Deno.mkdirSync(`${dir}/src`, { recursive: true });
@@ -107,13 +114,10 @@ export async function build(names: readonly string[]): Promise<void> {
   // The sources are stamped before bundling: an edit during the build makes it stale.
   const files = await Promise.all(mains.map(sources));
   const out = Deno.makeTempDirSync({ dir, prefix: ".build-" });
-  const bundle = (args: string[], entries: string[]) =>
-    entries.length ? deno(["bundle", "--quiet", "--platform", "deno", ...args, ...entries]) : "";
   try {
-    const script = mains.filter((_, i) => names[i] === "init");
-    await Promise.all([
-      bundle(["--outdir", out], mains.filter((m) => !script.includes(m))),
-      bundle(["--format", "iife", "--minify", "--outdir", out], script),
+    await deno([
+      ...["bundle", "--quiet", "--platform", "deno", "--format", "iife", "--minify"],
+      ...["--outdir", out, ...mains],
     ]);
     names.forEach((name, i) => {
       Deno.renameSync(`${out}/${name}.js`, bundlePath(name));

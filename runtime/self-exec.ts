@@ -3,7 +3,7 @@
 // descriptors, so that it opens no host path once it is in the container's user namespace.
 // Compiled, that is the binary itself (`tsrun init`); from source, the pinned Deno running the
 // init bundle (runtime/bundles.ts) through /proc/self/fd.
-import { initBundle } from "./bundles.ts";
+import { BUNDLED, initBundle } from "./bundles.ts";
 import { sealFile } from "../syscalls/seal.ts";
 import { closeFd } from "../syscalls/socket.ts";
 
@@ -17,6 +17,7 @@ export interface InitCommand {
 }
 
 function isCompiled(): boolean {
+  if (BUNDLED) return false;
   const main = new URL("../main.ts", import.meta.url);
   return main.protocol !== "file:" || main.pathname.includes("/deno-compile-");
 }
