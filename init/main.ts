@@ -23,7 +23,11 @@ export async function initMain(): Promise<never> {
   // process of the container may open its /proc/PID/{exe,fd,mem} (only the short Deno start
   // came before this line, and the executable is sealed read-only anyway).
   setNonDumpable();
-  const fd = Number(Deno.env.get(INIT_PIPE_ENV));
+  const fd = Number(Deno.env.get(INIT_PIPE_ENV) ?? NaN);
+  if (!Number.isInteger(fd)) {
+    Deno.stderr.writeSync(new TextEncoder().encode("tsrun: init is started by create and run\n"));
+    Deno.exit(1);
+  }
   setCloexec(fd, true, "init channel");
   const channel = new Channel(fd);
   const send = (m: FromInit) => channel.send(m);
