@@ -69,9 +69,6 @@ export class NoCgroupManager implements CgroupManager {
   }
   create(): void {}
   addProcess(): void {}
-  openProcsFds(): number[] {
-    return [];
-  }
   cloneIntoFd(): undefined {
     return undefined;
   }

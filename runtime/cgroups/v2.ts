@@ -65,12 +65,6 @@ export class V2Manager implements CgroupManager {
     writeFile(`${this.dir}/cgroup.procs`, String(pid));
   }
 
-  openProcsFds(): number[] {
-    // clone3 already places the child (cloneIntoFd); writing cgroup.procs as well would hide a
-    // clone that did not.
-    return [];
-  }
-
   cloneIntoFd(): number {
     return openDir(this.dir);
   }

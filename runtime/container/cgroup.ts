@@ -1,6 +1,7 @@
 // The container's cgroup as create needs it: resolved and recorded with the claim, made before
-// the init exists and joined by the init's spawn child before it execs anything; limited once
-// the init has finished its own setup; removed on failure or delete.
+// the init exists, joined by it at birth (cgroup2) or right after (v1: the parent moves it while
+// its Deno starts, before it gets its request); limited once the init has finished its own
+// setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import {
   CgroupError,
@@ -16,8 +17,9 @@ export interface ContainerCgroup {
   /** Where the cgroup is, kept in the state so later commands reopen exactly it. */
   record: CgroupRecord;
   manager: CgroupManager;
-  procsFds(): number[];
   cloneIntoFd(): number | undefined;
+  /** Moves the init into the cgroup, unless clone3 already placed it there (cloneIntoFd). */
+  join(pid: number): void;
   closeFds(): void;
   /**
    * Makes the directories. Rootless, where the caller may not, a container asking for no limits
@@ -46,8 +48,8 @@ export function openCgroup(
   rootless: boolean,
 ): ContainerCgroup {
   let manager: CgroupManager = cgroupManager({ cgroupsPath, id });
-  const fds: number[] = [];
   let into: number | undefined;
+  let placed = false;
   return {
     get record(): CgroupRecord {
       const none = manager instanceof NoCgroupManager ? { none: true as const } : {};
@@ -56,16 +58,15 @@ export function openCgroup(
     get manager() {
       return manager;
     },
-    procsFds() {
-      fds.push(...manager.openProcsFds());
-      return fds;
-    },
     cloneIntoFd() {
       into = manager.cloneIntoFd();
+      placed = into !== undefined;
       return into;
     },
+    join(pid) {
+      if (!placed) manager.addProcess(pid);
+    },
     closeFds() {
-      for (const fd of fds.splice(0)) closeFd(fd);
       if (into !== undefined) closeFd(into);
       into = undefined;
     },

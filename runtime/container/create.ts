@@ -156,6 +156,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       } catch { /* gone */ }
       child.waitSync();
     });
+    cgroup.join(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
@@ -223,6 +224,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       preserveFds: opts.preserveFds,
       state: ociState,
       newUserns: init.newUserns,
+      newCgroupns: init.newCgroupns,
       consoleSocket,
       seccompListener,
       trace: tracing(),
