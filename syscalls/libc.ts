@@ -69,7 +69,7 @@ const S_IFIFO = 0o010000;
  * The functions above that are one system call, with the call and how their arguments map to
  * it. They all go through the one `syscall` symbol: binding a symbol costs ~0.3 ms (a dlopen and
  * a V8 trampoline each), and a container start used ~25 of them, half in the init. The rest
- * (errno, termios, and setgroups, which glibc applies to every thread) stay libc's own.
+ * (errno, termios, mmap, and setgroups, which glibc applies to every thread) stay libc's own.
  */
 const viaSyscall: { [K in keyof typeof symbols]?: [SyscallName, ((a: Arg[]) => Arg[])?] } = {
   read: ["read"],
@@ -107,7 +107,18 @@ const viaSyscall: { [K in keyof typeof symbols]?: [SyscallName, ((a: Arg[]) => A
   prlimit: ["prlimit64"],
   setsid: ["setsid"],
   waitpid: ["wait4", (a) => [...a, 0]],
+  // aarch64 has only ppoll: the timeout as a timespec, none for -1; no signal mask.
+  poll: [
+    "ppoll",
+    ([fds, n, ms]) => [fds, n, Number(ms) < 0 ? null : timespec(Number(ms)), null, 8],
+  ],
 };
+
+function timespec(ms: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(
+    new BigInt64Array([BigInt(Math.floor(ms / 1000)), BigInt(ms % 1000) * 1_000_000n]).buffer,
+  );
+}
 
 type Arg = number | bigint | Uint8Array<ArrayBuffer> | Deno.PointerValue;
 
@@ -128,9 +139,10 @@ function bind(name: keyof typeof symbols): unknown {
   const nr = BigInt(syscallNr(call));
   const wide = symbols[name].result === "isize";
   return (...args: Arg[]) => {
-    // `args` keeps the buffers alive until the call has returned.
-    const w = (shape ? shape(args) : args).map(word);
+    const a = shape ? shape(args) : args;
+    const w = a.map(word);
     const r = lazy.syscall(nr, w[0] ?? 0n, w[1] ?? 0n, w[2] ?? 0n, w[3] ?? 0n, w[4] ?? 0n, 0n);
+    a.length = 0; // a use after the call: the buffers behind the addresses stay reachable until here
     return wide ? r : Number(r);
   };
 }

@@ -14,6 +14,7 @@ const table = {
   ioctl: [16, 29],
   sendmsg: [46, 211],
   recvmsg: [47, 212],
+  ppoll: [271, 73],
   socket: [41, 198],
   socketpair: [53, 199],
   connect: [42, 203],
