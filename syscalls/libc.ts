@@ -38,8 +38,6 @@ const symbols = {
   recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
-  munmap: { parameters: ["pointer", "usize"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   prlimit: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
   setgroups: { parameters: ["usize", "buffer"], result: "i32" },
@@ -69,7 +67,7 @@ const S_IFIFO = 0o010000;
  * The functions above that are one system call, with the call and how their arguments map to
  * it. They all go through the one `syscall` symbol: binding a symbol costs ~0.3 ms (a dlopen and
  * a V8 trampoline each), and a container start used ~25 of them, half in the init. The rest
- * (errno, termios, mmap, and setgroups, which glibc applies to every thread) stay libc's own.
+ * (errno, termios, and setgroups, which glibc applies to every thread) stay libc's own.
  */
 const viaSyscall: { [K in keyof typeof symbols]?: [SyscallName, ((a: Arg[]) => Arg[])?] } = {
   read: ["read"],
