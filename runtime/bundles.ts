@@ -30,7 +30,7 @@ interface Manifest {
   files: Record<string, [number, number]>;
 }
 
-/** Bundles are named after the init and every command (cli/registry.ts). */
+/** Bundles are named after the init, the checks and every command (cli/registry.ts). */
 function bundlePath(name: string): string {
   return `${dir}/${name}.js`;
 }
@@ -77,13 +77,22 @@ async function deno(args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-/** The module a bundle starts from, generated: the init's main, or a command's runner. */
+/** A bundle evaluated into this process (the checks, cli/checks.ts); rebuilt first when stale. */
+export async function evaluateBundle(name: string): Promise<void> {
+  if (!isFresh(name)) await build([name]);
+  // deno-lint-ignore no-eval
+  (0, eval)(Deno.readTextFileSync(bundlePath(name)));
+}
+
+/** The module a bundle starts from, generated: the init's main, the checks, a command's runner. */
 function entry(name: string): string {
   const rel = `.tools/bundle/src/${name}.ts`;
   Deno.writeTextFileSync(
     `${SOURCE_ROOT}${rel}`,
     name === "init"
       ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
+      : name === "checks"
+      ? `import * as checks from "../../../specs/checks.ts";\nglobalThis.tsrunChecks = checks;\n`
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
         `runBundled(${JSON.stringify(name)}, command);\n`,
