@@ -100,15 +100,32 @@ function entry(name: string): string {
   return rel;
 }
 
-/** The local modules of `main`'s graph, stamped. */
+interface GraphModule {
+  specifier: string;
+  dependencies?: { code?: { specifier?: string } }[];
+}
+
+/**
+ * The local modules whose code is in `main`'s bundle, stamped: type-only imports are left out,
+ * their changes do not change the bundle (and each file is a stat on every call).
+ */
 async function sources(main: string): Promise<Manifest["files"]> {
   const graph = JSON.parse(await deno(["info", "--json", main]));
+  const modules = new Map<string, GraphModule>(
+    (graph.modules as GraphModule[]).map((m) => [m.specifier, m]),
+  );
   const files: Manifest["files"] = {};
   const prefix = `file://${SOURCE_ROOT}`;
-  for (const m of graph.modules as { specifier: string }[]) {
-    if (!m.specifier.startsWith(prefix)) continue;
-    const rel = m.specifier.slice(prefix.length);
-    if (!rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
+  const seen = new Set<string>();
+  const todo: string[] = graph.roots;
+  for (let s = todo.pop(); s !== undefined; s = todo.pop()) {
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of modules.get(s)?.dependencies ?? []) {
+      if (d.code?.specifier) todo.push(d.code.specifier);
+    }
+    const rel = s.slice(prefix.length);
+    if (s.startsWith(prefix) && !rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
   }
   return files;
 }
