@@ -5,6 +5,7 @@ import { Store } from "../runtime/state/store.ts";
 import { ensureOwnStateRoot } from "../runtime/state/root.ts";
 import { writeLog } from "./log.ts";
 import type { Config } from "../specs/schema/config.ts";
+import { checks } from "./checks.ts";
 import type { FlagDef } from "./args.ts";
 
 export function storeOf(ctx: Context): Store {
@@ -44,7 +45,7 @@ export async function loadConfig(
   raw?: Record<string, unknown>,
   text?: string,
 ): Promise<Config> {
-  const { loadBundle, validateConfig } = await import("../specs/bundle.ts");
+  const { loadBundle, validateConfig } = await checks();
   const { config, problems } = raw ? validateConfig(raw, bundle, text) : loadBundle(bundle);
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length || !config) {

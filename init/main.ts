@@ -11,8 +11,9 @@ import { joinSessionKeyring } from "./keyring.ts";
 import { holdExecFifo, prepareProcess, waitForStart } from "./process.ts";
 import { checkLsm } from "../process/lsm.ts";
 import { allMarks, enableTrace, mark, tracing } from "../process/trace.ts";
-import { libc, setCloexec } from "../syscalls/libc.ts";
+import { check, libc, setCloexec } from "../syscalls/libc.ts";
 import { setNonDumpable } from "../syscalls/process.ts";
+import { CLONE_NEWCGROUP } from "../syscalls/spawn/flags.ts";
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -23,7 +24,11 @@ export async function initMain(): Promise<never> {
   // process of the container may open its /proc/PID/{exe,fd,mem} (only the short Deno start
   // came before this line, and the executable is sealed read-only anyway).
   setNonDumpable();
-  const fd = Number(Deno.env.get(INIT_PIPE_ENV));
+  const fd = Number(Deno.env.get(INIT_PIPE_ENV) ?? NaN);
+  if (!Number.isInteger(fd)) {
+    Deno.stderr.writeSync(new TextEncoder().encode("tsrun: init is started by create and run\n"));
+    Deno.exit(1);
+  }
   setCloexec(fd, true, "init channel");
   const channel = new Channel(fd);
   const send = (m: FromInit) => channel.send(m);
@@ -35,6 +40,9 @@ export async function initMain(): Promise<never> {
     mark("init: request received");
   }
   try {
+    if (req.newCgroupns) {
+      check("unshare", libc().unshare(Number(CLONE_NEWCGROUP)), "cgroup namespace");
+    }
     libc().umask(0);
     checkLsm(req.config);
     // The exec fifo came with the request, as an O_PATH fd of a host file.

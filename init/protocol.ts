@@ -26,6 +26,8 @@ export interface InitRequest {
   state: Record<string, unknown>;
   /** The container lives in a new user namespace whose maps the parent wrote. */
   newUserns: boolean;
+  /** A new cgroup namespace, made by the init first thing: the parent has moved it by then. */
+  newCgroupns: boolean;
   /** Inherited fd of the engine's console socket (process.terminal with --console-socket). */
   consoleSocket?: number;
   /** Inherited fd of the socket connected to linux.seccomp.listenerPath (SCMP_ACT_NOTIFY). */

@@ -2,16 +2,26 @@
 // container's init, built by `deno bundle` into .tools/bundle/. Deno then loads one file instead
 // of resolving a graph of TypeScript modules (a command costs little more than Deno's own start),
 // and the init is a single file that can be sealed and handed over as a descriptor
-// (runtime/self-exec.ts). Each bundle records the sources it came from: a command whose bundle
+// (runtime/self-exec.ts). Bundles are minified classic scripts that a one-line loader evaluates
+// (scripts/tsrun, self-exec.ts): Deno parses a module twice, for its own import analysis, then in
+// V8, which its caches only partly save (~3 ms a command) and the init, which may write no cache,
+// paid in full (~15 ms); a script is parsed once, lazily. Each bundle records the sources it came from: a command whose bundle
 // is stale runs from source instead (cli/bundled.ts); a stale init bundle is rebuilt before use.
 // The compiled binary carries its modules inside and needs none of this.
 import { RuntimeError } from "./errors.ts";
 
-/** The source tree: from a bundle in <root>/.tools/bundle/, two levels up. */
-export const SOURCE_ROOT = (() => {
-  const here = new URL("../", import.meta.url).pathname;
-  return here.endsWith("/.tools/") ? here.slice(0, -".tools/".length) : here;
-})();
+declare global {
+  /** The bundle being run, set by the loader that evaluates it; undefined from source. */
+  var tsrunBundle: string | undefined;
+}
+
+/** Whether this code runs from a bundle (import.meta is then unavailable). */
+export const BUNDLED = globalThis.tsrunBundle !== undefined;
+
+/** The source tree: a bundle's is two levels above it, this file's one level. */
+export const SOURCE_ROOT = BUNDLED
+  ? globalThis.tsrunBundle!.replace(/[^/]*\/[^/]*\/[^/]*$/, "")
+  : new URL("../", import.meta.url).pathname;
 const dir = `${SOURCE_ROOT}.tools/bundle`;
 
 interface Manifest {
@@ -20,7 +30,7 @@ interface Manifest {
   files: Record<string, [number, number]>;
 }
 
-/** Bundles are named after the init and every command (cli/registry.ts). */
+/** Bundles are named after the init, the checks and every command (cli/registry.ts). */
 function bundlePath(name: string): string {
   return `${dir}/${name}.js`;
 }
@@ -67,29 +77,55 @@ async function deno(args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-/** The module a bundle starts from, generated: the init's main, or a command's runner. */
+/** A bundle evaluated into this process (the checks, cli/checks.ts); rebuilt first when stale. */
+export async function evaluateBundle(name: string): Promise<void> {
+  if (!isFresh(name)) await build([name]);
+  // deno-lint-ignore no-eval
+  (0, eval)(Deno.readTextFileSync(bundlePath(name)));
+}
+
+/** The module a bundle starts from, generated: the init's main, the checks, a command's runner. */
 function entry(name: string): string {
   const rel = `.tools/bundle/src/${name}.ts`;
   Deno.writeTextFileSync(
     `${SOURCE_ROOT}${rel}`,
     name === "init"
-      ? `import { initMain } from "../../../init/main.ts";\nawait initMain();\n`
+      ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
+      : name === "checks"
+      ? `import * as checks from "../../../specs/checks.ts";\nglobalThis.tsrunChecks = checks;\n`
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
-        `await runBundled(${JSON.stringify(name)}, command);\n`,
+        `runBundled(${JSON.stringify(name)}, command);\n`,
   );
   return rel;
 }
 
-/** The local modules of `main`'s graph, stamped. */
+interface GraphModule {
+  specifier: string;
+  dependencies?: { code?: { specifier?: string } }[];
+}
+
+/**
+ * The local modules whose code is in `main`'s bundle, stamped: type-only imports are left out,
+ * their changes do not change the bundle (and each file is a stat on every call).
+ */
 async function sources(main: string): Promise<Manifest["files"]> {
   const graph = JSON.parse(await deno(["info", "--json", main]));
+  const modules = new Map<string, GraphModule>(
+    (graph.modules as GraphModule[]).map((m) => [m.specifier, m]),
+  );
   const files: Manifest["files"] = {};
   const prefix = `file://${SOURCE_ROOT}`;
-  for (const m of graph.modules as { specifier: string }[]) {
-    if (!m.specifier.startsWith(prefix)) continue;
-    const rel = m.specifier.slice(prefix.length);
-    if (!rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
+  const seen = new Set<string>();
+  const todo: string[] = graph.roots;
+  for (let s = todo.pop(); s !== undefined; s = todo.pop()) {
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of modules.get(s)?.dependencies ?? []) {
+      if (d.code?.specifier) todo.push(d.code.specifier);
+    }
+    const rel = s.slice(prefix.length);
+    if (s.startsWith(prefix) && !rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
   }
   return files;
 }
@@ -105,7 +141,10 @@ export async function build(names: readonly string[]): Promise<void> {
   const files = await Promise.all(mains.map(sources));
   const out = Deno.makeTempDirSync({ dir, prefix: ".build-" });
   try {
-    await deno(["bundle", "--quiet", "--platform", "deno", "--outdir", out, ...mains]);
+    await deno([
+      ...["bundle", "--quiet", "--platform", "deno", "--format", "iife", "--minify"],
+      ...["--outdir", out, ...mains],
+    ]);
     names.forEach((name, i) => {
       Deno.renameSync(`${out}/${name}.js`, bundlePath(name));
       const m: Manifest = { deno: Deno.version.deno, files: files[i] };

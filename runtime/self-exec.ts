@@ -3,7 +3,7 @@
 // descriptors, so that it opens no host path once it is in the container's user namespace.
 // Compiled, that is the binary itself (`tsrun init`); from source, the pinned Deno running the
 // init bundle (runtime/bundles.ts) through /proc/self/fd.
-import { initBundle } from "./bundles.ts";
+import { BUNDLED, initBundle } from "./bundles.ts";
 import { sealFile } from "../syscalls/seal.ts";
 import { closeFd } from "../syscalls/socket.ts";
 
@@ -17,6 +17,7 @@ export interface InitCommand {
 }
 
 function isCompiled(): boolean {
+  if (BUNDLED) return false;
   const main = new URL("../main.ts", import.meta.url);
   return main.protocol !== "file:" || main.pathname.includes("/deno-compile-");
 }
@@ -40,21 +41,11 @@ export async function initCommand(pipeEnv: string): Promise<InitCommand> {
     throw e;
   }
   const main = `/proc/self/fd/${code.fd}`;
+  // The bundle is a classic script (runtime/bundles.ts): the main module only evaluates it.
+  const loader = `data:text/javascript,(0,eval)(Deno.readTextFileSync("${main}"))`;
   return {
     exe: exe.fd,
-    argv: [
-      "deno",
-      "run",
-      "-A",
-      "--no-config",
-      "--no-lock",
-      "--cached-only",
-      "--quiet",
-      "--ext",
-      "js",
-      main,
-      "init",
-    ],
+    argv: ["deno", "run", "-A", "--no-config", "--no-lock", "--cached-only", "--quiet", loader],
     // A DENO_DIR that cannot exist: Deno keeps its caches in memory and touches no host path.
     env: [pipeEnv, `DENO_DIR=${main}/deno-dir`, "DENO_NO_UPDATE_CHECK=1", "NO_COLOR=1"],
     inherit: [code.fd],

@@ -2,6 +2,7 @@
 // credentials are per thread, so every call must run on the calling (JS) thread. errno is read
 // right after each call, before anything else can touch it.
 import { SyscallError } from "./errors.ts";
+import { type SyscallName, syscallNr } from "./nr.ts";
 
 const symbols = {
   __errno_location: { parameters: [], result: "pointer" },
@@ -37,8 +38,6 @@ const symbols = {
   recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
-  munmap: { parameters: ["pointer", "usize"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   prlimit: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
   setgroups: { parameters: ["usize", "buffer"], result: "i32" },
@@ -62,12 +61,95 @@ let asyncLib: Deno.DynamicLibrary<typeof asyncSymbols>["symbols"] | undefined;
 
 // Binding a symbol costs ~0.3 ms (Deno compiles a call trampoline for it), so all of them at
 // once would add ~15 ms to every command: each is bound on first use instead.
+const S_IFIFO = 0o010000;
+
+/**
+ * The functions above that are one system call, with the call and how their arguments map to
+ * it. They all go through the one `syscall` symbol: binding a symbol costs ~0.3 ms (a dlopen and
+ * a V8 trampoline each), and a container start used ~25 of them, half in the init. The rest
+ * (errno, termios, and setgroups, which glibc applies to every thread) stay libc's own.
+ */
+const viaSyscall: { [K in keyof typeof symbols]?: [SyscallName, ((a: Arg[]) => Arg[])?] } = {
+  read: ["read"],
+  write: ["write"],
+  close: ["close"],
+  open: ["openat", (a) => [AT_FDCWD, ...a]],
+  openat: ["openat"],
+  mount: ["mount"],
+  umount2: ["umount2"],
+  unshare: ["unshare"],
+  setns: ["setns"],
+  chdir: ["chdir"],
+  fchdir: ["fchdir"],
+  chroot: ["chroot"],
+  sethostname: ["sethostname"],
+  setdomainname: ["setdomainname"],
+  mkfifo: ["mknodat", ([path, mode]) => [AT_FDCWD, path, S_IFIFO | Number(mode), 0]],
+  mknod: ["mknodat", (a) => [AT_FDCWD, ...a]],
+  symlink: ["symlinkat", ([target, path]) => [target, AT_FDCWD, path]],
+  chown: ["fchownat", (a) => [AT_FDCWD, ...a, 0]],
+  fchown: ["fchown"],
+  dup3: ["dup3"],
+  fcntl: ["fcntl"],
+  kill: ["kill"],
+  getpid: ["getpid"],
+  prctl: ["prctl"],
+  umask: ["umask"],
+  execve: ["execve"],
+  socketpair: ["socketpair"],
+  socket: ["socket"],
+  connect: ["connect"],
+  sendmsg: ["sendmsg"],
+  recvmsg: ["recvmsg"],
+  ioctl: ["ioctl"],
+  prlimit: ["prlimit64"],
+  setsid: ["setsid"],
+  waitpid: ["wait4", (a) => [...a, 0]],
+  // aarch64 has only ppoll: the timeout as a timespec, none for -1; no signal mask.
+  poll: [
+    "ppoll",
+    ([fds, n, ms]) => [fds, n, Number(ms) < 0 ? null : timespec(Number(ms)), null, 8],
+  ],
+};
+
+function timespec(ms: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(
+    new BigInt64Array([BigInt(Math.floor(ms / 1000)), BigInt(ms % 1000) * 1_000_000n]).buffer,
+  );
+}
+
+type Arg = number | bigint | Uint8Array<ArrayBuffer> | Deno.PointerValue;
+
+function word(a: Arg): bigint {
+  if (typeof a === "bigint") return a;
+  if (typeof a === "number") return BigInt(a);
+  if (a === null) return 0n;
+  return BigInt(Deno.UnsafePointer.value(a instanceof Uint8Array ? Deno.UnsafePointer.of(a) : a));
+}
+
+function bind(name: keyof typeof symbols): unknown {
+  const via = viaSyscall[name];
+  if (!via) {
+    const one = { [name]: symbols[name] } as Deno.ForeignLibraryInterface;
+    return Deno.dlopen("libc.so.6", one).symbols[name];
+  }
+  const [call, shape] = via;
+  const nr = BigInt(syscallNr(call));
+  const wide = symbols[name].result === "isize";
+  return (...args: Arg[]) => {
+    const a = shape ? shape(args) : args;
+    const w = a.map(word);
+    const r = lazy.syscall(nr, w[0] ?? 0n, w[1] ?? 0n, w[2] ?? 0n, w[3] ?? 0n, w[4] ?? 0n, 0n);
+    a.length = 0; // a use after the call: the buffers behind the addresses stay reachable until here
+    return wide ? r : Number(r);
+  };
+}
+
 const bound: Record<string, unknown> = {};
 const lazy = new Proxy({} as Symbols, {
   get(_, name: string) {
     if (!Object.hasOwn(symbols, name)) return undefined;
-    const one = { [name]: symbols[name as keyof typeof symbols] } as Deno.ForeignLibraryInterface;
-    return bound[name] ??= Deno.dlopen("libc.so.6", one).symbols[name];
+    return bound[name] ??= bind(name as keyof typeof symbols);
   },
 });
 

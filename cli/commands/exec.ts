@@ -1,5 +1,6 @@
 import { CliError, type Command, type Context } from "../command.ts";
 import { storeOf, warner } from "../common.ts";
+import { checks } from "../checks.ts";
 import type { FlagDef } from "../args.ts";
 import type { Process } from "../../specs/schema/process.ts";
 import type { ExecRequest } from "../../runtime/exec/process.ts";
@@ -62,9 +63,8 @@ const flags: FlagDef[] = [
 ];
 
 async function readProcessFile(path: string): Promise<Process> {
-  // Imported here: zod runs only when a process file is given.
-  const { readJsonObject } = await import("../../specs/json-file.ts");
-  const { parseProcess } = await import("../../specs/parse.ts");
+  // Loaded here: zod runs only when a process file is given.
+  const { readJsonObject, parseProcess } = await checks();
   const read = readJsonObject(path);
   if (read.problem) throw new Error(`--process ${path}: ${read.problem.message}`);
   const { value, problems } = parseProcess(read.value, read.text);

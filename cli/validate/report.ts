@@ -4,7 +4,7 @@
 import { type LoadedBundle, type Problem } from "../../specs/config.ts";
 import { type JsonSource, positionOf, scanJson } from "../../specs/json-source.ts";
 import { specSection } from "../../specs/spec-refs.ts";
-import { isAbsolute, relative, resolve } from "node:path";
+import { normalize } from "../../runtime/path.ts";
 
 export interface Located extends Problem {
   /** config.json as the user named it (relative paths stay relative, as CI annotations need). */
@@ -129,8 +129,11 @@ const ghProperty = (s: string) => ghData(s).replaceAll(":", "%3A").replaceAll(",
  * "./a/config.json" or on an absolute path shows in the log but on no line of the diff.
  */
 function annotationPath(file: string): string {
-  const rel = relative(Deno.env.get("GITHUB_WORKSPACE") || Deno.cwd(), resolve(file));
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
+  const absolute = (p: string) => normalize(p.startsWith("/") ? p : `${Deno.cwd()}/${p}`);
+  const base = absolute(Deno.env.get("GITHUB_WORKSPACE") || Deno.cwd());
+  const path = absolute(file);
+  const under = base === "/" ? "/" : `${base}/`;
+  return path.startsWith(under) ? path.slice(under.length) : file;
 }
 
 function github(reports: BundleReport[]): string {

@@ -81,11 +81,6 @@ export function writeFile(path: string, value: string): void {
   }
 }
 
-/** O_WRONLY|O_CLOEXEC fd, for a cgroup.procs file a child writes its own pid ("0") into. */
-export function openForWrite(path: string): number {
-  return openFd(path, O_WRONLY);
-}
-
 /** O_RDONLY|O_CLOEXEC fd of a control file (an event source, e.g. memory.oom_control). */
 export function openForRead(path: string): number {
   return openFd(path, O_RDONLY);

@@ -68,13 +68,7 @@ export class NoCgroupManager implements CgroupManager {
     return field === undefined ? [] : [`linux.resources.${field}: needs a cgroup`];
   }
   create(): void {}
-  adopt(): () => void {
-    return () => {};
-  }
   addProcess(): void {}
-  openProcsFds(): number[] {
-    return [];
-  }
   cloneIntoFd(): undefined {
     return undefined;
   }

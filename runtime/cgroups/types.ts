@@ -40,16 +40,7 @@ export interface CgroupManager {
   /** Validates `resources` (when given), then creates the cgroup directories; directories it
    * created are removed again if a later step fails. */
   create(resources?: LinuxResources): void;
-  /** Places the container's init once it exists; call the result (it throws when that failed)
-   * before the init may go on. The systemd driver asks systemd for a scope around it, and the
-   * result waits for that: the caller works meanwhile. A cgroupfs manager has nothing to do, its
-   * spawn child joined before exec (openProcsFds). */
-  adopt(pid: number): () => void;
   addProcess(pid: number): void;
-  /** O_WRONLY|O_CLOEXEC fds of every cgroup.procs the container must join. The native spawn
-   * child writes "0" (itself) into each before exec, so the container never runs outside its
-   * cgroup; the caller closes them after the spawn. None on v2, where cloneIntoFd does it. */
-  openProcsFds(): number[];
   /** v2 only: an O_DIRECTORY fd for clone3(CLONE_INTO_CGROUP); undefined elsewhere. */
   cloneIntoFd(): number | undefined;
   /** Validates, then applies every field; controllers the host lacks fail before any write. */

@@ -6,11 +6,9 @@ import { applyWrites, dirView, lacking, type PlannedWrite } from "./apply.ts";
 import type { CgroupHost, Hierarchy } from "./detect.ts";
 import {
   CgroupError,
-  closeFd,
   exists,
   fieldError,
   makeDirs,
-  openForWrite,
   readOptional,
   readPids,
   removeDirs,
@@ -144,27 +142,10 @@ export class V1Manager implements CgroupManager {
     }
   }
 
-  adopt(): () => void {
-    return () => {};
-  }
-
   addProcess(pid: number): void {
     for (const d of this.#dirs) writeFile(`${d.dir}/cgroup.procs`, String(pid));
     const u = this.#unified;
     if (u && exists(u.dir)) writeFile(`${u.dir}/cgroup.procs`, String(pid));
-  }
-
-  openProcsFds(): number[] {
-    const fds: number[] = [];
-    try {
-      for (const d of this.#dirs) fds.push(openForWrite(`${d.dir}/cgroup.procs`));
-      const u = this.#unified;
-      if (u && exists(u.dir)) fds.push(openForWrite(`${u.dir}/cgroup.procs`));
-    } catch (e) {
-      fds.forEach(closeFd);
-      throw e;
-    }
-    return fds;
   }
 
   cloneIntoFd(): undefined {

@@ -61,18 +61,8 @@ export class V2Manager implements CgroupManager {
     }
   }
 
-  adopt(): () => void {
-    return () => {};
-  }
-
   addProcess(pid: number): void {
     writeFile(`${this.dir}/cgroup.procs`, String(pid));
-  }
-
-  openProcsFds(): number[] {
-    // clone3 already places the child (cloneIntoFd); writing cgroup.procs as well would hide a
-    // clone that did not.
-    return [];
   }
 
   cloneIntoFd(): number {

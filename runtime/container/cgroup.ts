@@ -1,7 +1,7 @@
 // The container's cgroup as create needs it: resolved and recorded with the claim, made before
-// the init exists and joined by the init's spawn child before it execs anything (or, under the
-// systemd driver, a scope unit started around the init once it exists); limited once the init
-// has finished its own setup; removed on failure or delete.
+// the init exists, joined by it at birth (cgroup2) or right after (v1: the parent moves it while
+// its Deno starts, before it gets its request; systemd driver: a scope unit started around it);
+// limited once the init has finished its own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import {
   CgroupError,
@@ -17,8 +17,11 @@ export interface ContainerCgroup {
   /** Where the cgroup is, kept in the state so later commands reopen exactly it. */
   record: CgroupRecord;
   manager: CgroupManager;
-  procsFds(): number[];
   cloneIntoFd(): number | undefined;
+  /** Moves the init into the cgroup, unless clone3 already placed it there (cloneIntoFd). Under
+   * systemd, asks for the scope around it: call the result (it waits for systemd, and throws
+   * what it said) before the init goes on. */
+  join(pid: number): () => void;
   closeFds(): void;
   /**
    * Makes the directories. Rootless, where the caller may not, a container asking for no limits
@@ -26,8 +29,6 @@ export interface ContainerCgroup {
    * this returns true.
    */
   create(resources: unknown): boolean;
-  /** Places the spawned init (see CgroupManager.adopt): call the result before it goes on. */
-  adopt(pid: number): () => void;
   /**
    * Fails when this host cannot apply `resources`, before anything is written; then applies
    * what the init's own setup needs, the real-time budget (as runc does before its init joins):
@@ -54,8 +55,8 @@ export async function openCgroup(
     ? (await import("../cgroups/systemd/manager.ts")).SystemdManager.forContainer(id, cgroupsPath)
     : undefined;
   let manager: CgroupManager = unit ?? cgroupManager({ cgroupsPath, id });
-  const fds: number[] = [];
   let into: number | undefined;
+  let placed = false;
   return {
     get record(): CgroupRecord {
       if (unit) return unit.record;
@@ -65,16 +66,17 @@ export async function openCgroup(
     get manager() {
       return manager;
     },
-    procsFds() {
-      fds.push(...manager.openProcsFds());
-      return fds;
-    },
     cloneIntoFd() {
       into = manager.cloneIntoFd();
+      placed = into !== undefined;
       return into;
     },
+    join(pid) {
+      if (unit) return unit.adopt(pid);
+      if (!placed) manager.addProcess(pid);
+      return () => {};
+    },
     closeFds() {
-      for (const fd of fds.splice(0)) closeFd(fd);
       if (into !== undefined) closeFd(into);
       into = undefined;
     },
@@ -96,7 +98,6 @@ export async function openCgroup(
         return true;
       }
     },
-    adopt: (pid) => manager.adopt(pid),
     prepare(resources) {
       if (!resources) return;
       manager.validate(resources);

@@ -160,7 +160,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       child.waitSync();
     });
     // Under systemd the scope is started while the config is validated.
-    const placed = cgroup.adopt(child.pid);
+    const placed = cgroup.join(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
@@ -229,6 +229,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       preserveFds: opts.preserveFds,
       state: ociState,
       newUserns: init.newUserns,
+      newCgroupns: init.newCgroupns,
       consoleSocket,
       seccompListener,
       trace: tracing(),

@@ -1,6 +1,8 @@
-// Starting the container's init: a native spawn child enters or creates the namespaces, joins
-// the cgroup, waits for the parent when a user or time namespace needs it, then executes the
-// sealed `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
+// Starting the container's init: a native spawn child enters or creates the namespaces (born in
+// the cgroup on cgroup2), waits for the parent when a user or time namespace needs it, then
+// executes the sealed `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
+// A new cgroup namespace is the init's own first step, once the parent has moved it into the
+// cgroup (create.ts): the v1 moves (slow cgroup.procs writes) then overlap its Deno start.
 import { NAMESPACES } from "../namespaces.ts";
 import type { NamespaceType } from "../../specs/namespaces.ts";
 import { closeInitCommand, initCommand } from "../self-exec.ts";
@@ -24,6 +26,8 @@ export interface InitChild {
   needsSync: boolean;
   newUserns: boolean;
   newTimens: boolean;
+  /** The init unshares it itself, once in its cgroup (see above). */
+  newCgroupns: boolean;
 }
 
 /**
@@ -92,14 +96,9 @@ export async function spawnInit(
         plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
       }
     }
-    for (const fd of cgroup.procsFds()) {
-      plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
-    }
-    // After the joins, so the container's cgroup namespace is rooted at its own cgroup.
-    if (flags & NAMESPACES.cgroup.flag) {
-      flags &= ~NAMESPACES.cgroup.flag;
-      plan.step("unshare cgroup namespace", "unshare", [NAMESPACES.cgroup.flag]);
-    }
+    // Rooted where the process is when it is made: the init's own cgroup, so not at clone.
+    const newCgroupns = (flags & NAMESPACES.cgroup.flag) !== 0n;
+    flags &= ~NAMESPACES.cgroup.flag;
     if (stdioFd !== undefined) {
       for (const fd of [0, 1, 2]) plan.step(`stdio ${fd}`, "dup3", [stdioFd, fd, 0]);
     }
@@ -113,11 +112,11 @@ export async function spawnInit(
       // pid namespace the container's processes share: non-dumpable from the start, so that
       // none of them can open its /proc/PID/exe (the host's Deno) or its memory.
       setNonDumpable();
-      // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1)
-      // and its exec then run on the other core while this thread goes on validating.
+      // Fork semantics, not vfork: the child's exec runs on the other core while this thread
+      // goes on moving it into its cgroup and validating.
       const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd() });
       const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
-      return { child, needsSync, newUserns, newTimens };
+      return { child, needsSync, newUserns, newTimens, newCgroupns };
     } finally {
       closeInitCommand(init);
     }

@@ -1,31 +1,20 @@
 // Anonymous mappings outside V8's heap: a fork child gets its own copy of them (V8's heap is
 // MADV_DONTFORK), and the native routine is run from one.
-import { errno, libc, sys } from "../libc.ts";
-import { SyscallError } from "../errors.ts";
+import { sys } from "../libc.ts";
 import { syscallNr } from "../nr.ts";
 
 const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
-const MAP_FAILED = (1n << 64n) - 1n;
 
 /** A zero-filled read-write mapping of `size` bytes. */
 export function mapAnon(size: number): Deno.PointerObject {
-  const p = libc().mmap(
-    null,
-    BigInt(size),
-    PROT_READ | PROT_WRITE,
-    MAP_PRIVATE | MAP_ANONYMOUS,
-    -1,
-    0n,
-  );
-  if (p === null || Deno.UnsafePointer.value(p) === MAP_FAILED) {
-    throw new SyscallError("mmap", errno(), `${size} bytes`);
-  }
-  return p;
+  const flags = MAP_PRIVATE | MAP_ANONYMOUS;
+  const args = [0, size, PROT_READ | PROT_WRITE, flags, -1, 0];
+  return Deno.UnsafePointer.create(sys("mmap", syscallNr("mmap"), args, `${size} bytes`))!;
 }
 
 export function unmap(p: Deno.PointerObject, size: number): void {
-  if (libc().munmap(p, BigInt(size)) !== 0) throw new SyscallError("munmap", errno());
+  sys("munmap", syscallNr("munmap"), [Deno.UnsafePointer.value(p), size]);
 }
 
 /** Makes a mapping read+execute (and no longer writable). */

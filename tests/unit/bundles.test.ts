@@ -50,6 +50,9 @@ Deno.test(
       // Commands without a bundle, and no command at all, run from source.
       const spec = await command([tsrun, "--version"], { clearEnv: true });
       ok(spec.stdout.startsWith("tsrun version "), spec.stderr);
+      // The hidden init, called by hand, says what it is for in one line.
+      const init = await command([tsrun, "init"], { clearEnv: true });
+      assertEquals([init.code, init.stderr], [1, "tsrun: init is started by create and run\n"]);
     } finally {
       Deno.removeSync(dir, { recursive: true });
     }

@@ -95,12 +95,8 @@ export class SystemdManager implements CgroupManager {
     this.files.addProcess(pid);
   }
 
-  openProcsFds(): number[] {
-    return []; // systemd places the init (adopt)
-  }
-
   cloneIntoFd(): undefined {
-    return undefined;
+    return undefined; // systemd places the init (adopt)
   }
 
   set(r: LinuxResources): void {
