@@ -51,7 +51,7 @@ export class Connection {
     try {
       fd = connectUnix(path);
     } catch (e) {
-      throw new DbusError(`cannot connect to ${path}: ${(e as Error).message}`);
+      throw new DbusError((e as Error).message); // it names the path
     }
     const c = new Connection(fd, path);
     try {

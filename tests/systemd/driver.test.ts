@@ -281,6 +281,41 @@ Deno.test({
   },
 });
 
+function hostRunsSystemd(): boolean {
+  try {
+    Deno.statSync("/run/systemd/private");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "without a systemd to ask: one line, in --log too, and nothing made",
+  ignore: skipUnless(
+    Deno.uid() === 0 && !hostRunsSystemd(),
+    "needs root on a host that does not run systemd",
+  ),
+  async fn() {
+    const id = `sd-nosystemd-${Deno.pid}`;
+    const b = bundle(["true"]);
+    const log = join(b.dir, "log.json");
+    try {
+      const r = await tsrun([
+        ...["--systemd-cgroup", "--log", log, "--log-format", "json"],
+        ...["run", "-d", "--bundle", b.dir, id],
+      ]);
+      assert.equal(r.code, 1);
+      const line = "cannot reach systemd: connect /run/systemd/private: no such file or directory";
+      assert.equal(r.stderr, `tsrun: ${line} (ENOENT)\n`);
+      assert.equal(JSON.parse(Deno.readTextFileSync(log)).msg, `${line} (ENOENT)`);
+      assert.equal((await tsrun(["state", id])).code, 1, "no state");
+    } finally {
+      await b.cleanup();
+    }
+  },
+});
+
 Deno.test({
   name: "systemd fixture: stops, leaving no process, cgroup or directory behind",
   ignore,
