@@ -9,7 +9,7 @@ import { V1Manager } from "./v1.ts";
 import { V2Manager } from "./v2.ts";
 import { NoCgroupManager } from "./none.ts";
 
-interface HostOptions {
+export interface HostOptions {
   /** Where the hierarchies are mounted; tests point this at a temporary tree. */
   root?: string;
   /** Directory holding `mountinfo` and `cgroup` of the calling process. */
@@ -72,21 +72,6 @@ export function reopenCgroup(
   const host = detect(o.root ?? "/sys/fs/cgroup", o.proc ?? "/proc/self", saved.layout);
   // The unified hierarchy is keyed "", a v1 one by its first controller (as `paths` is).
   return managerFor(host, id, (h) => saved.paths[h.controllers[0] ?? ""]);
-}
-
-/**
- * reopenCgroup, with systemd in the loop when the record is of its scope: for the commands that
- * change or remove the cgroup (update, delete). Only they load the driver, and only then.
- */
-export async function reopenDriver(
-  id: string,
-  saved: CgroupRecord,
-  o: HostOptions & { initPid?: number } = {},
-): Promise<CgroupManager> {
-  const files = reopenCgroup(id, saved, o);
-  if (typeof saved.systemd?.unit !== "string") return files;
-  const { SystemdManager } = await import("./systemd/manager.ts");
-  return SystemdManager.reopen(files, saved.systemd.unit, id);
 }
 
 /**

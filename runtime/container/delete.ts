@@ -9,7 +9,8 @@ import { runHooksWarn } from "../../process/hooks.ts";
 import { pidfdOpen, pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
-import { cgroupOfProcess, reopenDriver } from "../cgroups/mod.ts";
+import { cgroupOfProcess } from "../cgroups/mod.ts";
+import { reopenDriver } from "../cgroups/driver.ts";
 import { isOurProcess } from "../state/process.ts";
 import { SIGKILL } from "../signals.ts";
 
@@ -52,7 +53,7 @@ export async function deleteContainer(
     await removeRemnants(store, id);
     return;
   }
-  const cgroup = await c.cgroupDriver();
+  const cgroup = await reopenDriver(id, c.stored.cgroup, { initPid: c.initPid });
   if (c.status !== "stopped") {
     if (!force) assertCan("delete", c.status, id);
     try {

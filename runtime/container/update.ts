@@ -4,6 +4,7 @@ import type { LinuxResources } from "../../specs/resources.ts";
 import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { loadContainer } from "./load.ts";
+import { reopenDriver } from "../cgroups/driver.ts";
 
 /** `patch` holds only the fields to change; everything else keeps its value. */
 export async function updateContainer(
@@ -17,7 +18,7 @@ export async function updateContainer(
   // Device rules are not changed on a live container (runc skips them too): on v1 rewriting
   // them starts from "deny all", which running processes would notice.
   const live: LinuxResources = { ...patch, devices: undefined };
-  (await c.cgroupDriver()).set(live);
+  (await reopenDriver(id, c.stored.cgroup, { initPid: c.initPid })).set(live);
   const config = c.stored.config;
   const resources = overlay(config.linux?.resources ?? {}, live);
   store.write({ ...c.stored, config: { ...config, linux: { ...config.linux, resources } } });
