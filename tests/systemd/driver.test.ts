@@ -101,6 +101,7 @@ Deno.test({
         "CPUShares",
         "CPUQuotaPerSecUSec",
         "ControlGroup",
+        "DevicePolicy",
       );
       assert.deepEqual(p, {
         ActiveState: "active",
@@ -112,7 +113,12 @@ Deno.test({
         CPUShares: "512",
         CPUQuotaPerSecUSec: "500ms",
         ControlGroup: `/system.slice/${unit}`,
+        // The config's deny-all device list, as systemd's allow-list.
+        DevicePolicy: "strict",
       });
+      const allow = await fx().run(["systemctl", "show", unit, "-p", "DeviceAllow"]);
+      assert.match(allow.stdout, /\/dev\/char\/1:3 rwm/, "/dev/null allowed");
+      assert.match(allow.stdout, /char-pts rwm/, "the pts group by its name");
       // The init is in the scope in every hierarchy, also those systemd leaves alone (cpuset).
       const { pid } = await state(id);
       const cgroups = (await fx().run(["cat", `/proc/${pid}/cgroup`])).stdout.trim().split("\n");
