@@ -53,9 +53,9 @@ export async function deleteContainer(
     await removeRemnants(store, id);
     return;
   }
+  if (c.status !== "stopped" && !force) assertCan("delete", c.status, id);
   const cgroup = await reopenDriver(id, c.stored.cgroup, { initPid: c.initPid });
   if (c.status !== "stopped") {
-    if (!force) assertCan("delete", c.status, id);
     try {
       cgroup.killAll(SIGKILL);
     } catch { /* the init's own kill below is what matters */ }
