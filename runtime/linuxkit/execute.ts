@@ -1,0 +1,193 @@
+// Runs a runtime.json plan (plan.ts) for `create`: thin code, one call per step, each step's
+// undo pushed as soon as it is done (create runs them in reverse on any failure). A failing
+// step is one error naming its runtime.json field. The mounts are recorded in the container's
+// state as they are made, so `delete` (even of a killed create) unmounts them.
+import { loadRuntimeJson, RUNTIME_JSON } from "../../specs/linuxkit.ts";
+import { RuntimeError } from "../errors.ts";
+import type { Store } from "../state/store.ts";
+import { detect } from "../cgroups/detect.ts";
+import { type Place, planRuntime, type RuntimePlan, type Step } from "./plan.ts";
+import { MNT_DETACH, mount, MS, umount2 } from "../../syscalls/mount.ts";
+import { O_CLOEXEC, O_DIRECTORY, O_PATH, O_RDONLY, openFd } from "../../syscalls/libc.ts";
+import { closeFd } from "../../syscalls/socket.ts";
+import { RtNetlink } from "../../syscalls/netlink.ts";
+import { fdPath, mkdirAllInRoot } from "../../process/secure-path.ts";
+import { dirname } from "../path.ts";
+
+export interface Undo {
+  push(fn: () => void): void;
+}
+
+export interface PrepareOptions {
+  id: string;
+  bundle: string;
+  store: Store;
+  undo: Undo;
+  /** Whether config.json gives the container a network namespace, when known. */
+  networkNamespace?: boolean;
+}
+
+/** What is left to do once the init exists. */
+export interface PreparedRuntime {
+  afterInit(pid: number): void;
+}
+
+/**
+ * Reads and checks <bundle>/runtime.json, then does what comes before the container's
+ * namespaces: mounts, mkdir, cgroups.
+ */
+export function prepareRuntime(opts: PrepareOptions): PreparedRuntime {
+  const loaded = loadRuntimeJson(opts.bundle, { networkNamespace: opts.networkNamespace })!;
+  const errors = loaded.problems.filter((p) => p.severity === "error");
+  if (!loaded.runtime) {
+    const [first] = errors;
+    const where = first.pointer ? `${RUNTIME_JSON}: ${first.pointer}` : RUNTIME_JSON;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run tsrun validate)` : "";
+    throw new RuntimeError(`${where}: ${first.message}${more}`);
+  }
+  const r = loaded.runtime;
+  const plan: RuntimePlan = planRuntime(r, {
+    rootfs: `${opts.bundle}/rootfs`,
+    cgroupRoots: r.cgroups?.length ? cgroupRoots() : [],
+  });
+  const made: string[] = [];
+  const ctx: StepContext = {
+    undo: opts.undo,
+    recordMount(path) {
+      made.push(path);
+      opts.store.recordRuntimeMounts(opts.id, made);
+    },
+  };
+  for (const step of plan.before) run(step, ctx);
+  return {
+    afterInit(pid) {
+      if (plan.after.length === 0) return;
+      const links = plan.after.some((s) => s.do === "add-link" || s.do === "move-link");
+      const netns = links ? openFd(`/proc/${pid}/ns/net`, O_RDONLY | O_CLOEXEC) : -1;
+      try {
+        for (const step of plan.after) run(step, { ...ctx, pid, netns });
+      } finally {
+        if (netns >= 0) closeFd(netns);
+      }
+    },
+  };
+}
+
+/** Every hierarchy a runtime.json cgroup is made in: each v1 one (and cgroup2 on a hybrid). */
+function cgroupRoots(): string[] {
+  const host = detect();
+  return [...host.v1.map((h) => h.mountpoint), ...host.unified ? [host.unified.mountpoint] : []];
+}
+
+interface StepContext {
+  undo: Undo;
+  recordMount(path: string): void;
+  pid?: number;
+  netns?: number;
+}
+
+function run(step: Step, ctx: StepContext): void {
+  try {
+    STEPS[step.do](step as never, ctx);
+  } catch (e) {
+    throw new RuntimeError(`${RUNTIME_JSON}: ${step.field}: ${(e as Error).message}`);
+  }
+}
+
+type Runner<K extends Step["do"]> = (step: Extract<Step, { do: K }>, ctx: StepContext) => void;
+
+const STEPS: { [K in Step["do"]]: Runner<K> } = {
+  mount(step, ctx) {
+    for (const dir of step.dirs) Deno.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    withDir(step.target, (target, path) => {
+      mount(step.source, target, step.type || null, step.flags, step.data);
+      if (!step.makesMount) return;
+      ctx.recordMount(path);
+      ctx.undo.push(() => umount2(path, MNT_DETACH));
+    });
+  },
+  mkdir(step) {
+    withDir(step.dir, () => {});
+  },
+  cgroup(step, ctx) {
+    for (const dir of step.dirs) {
+      // Each missing level made and undone on its own, so a failed create removes only those.
+      const missing: string[] = [];
+      for (let d = dir; !exists(d); d = dirname(d)) missing.unshift(d);
+      for (const d of missing) {
+        Deno.mkdirSync(d, { mode: 0o755 });
+        ctx.undo.push(() => Deno.removeSync(d));
+      }
+    }
+  },
+  "add-link"(step, ctx) {
+    const kind = step.kind;
+    if (!step.inRoot) {
+      netlink((nl) => nl.newLink({ name: step.name, kind, netnsFd: ctx.netns }));
+      return; // goes with the container's network namespace
+    }
+    netlink((nl) => nl.newLink({ name: step.name, kind, peer: step.peer }));
+    // What is left in the root namespace to delete: the link itself until it is moved, then a
+    // veth's peer (deleting either end deletes the pair).
+    let left: string | undefined = step.name;
+    ctx.undo.push(() => left && netlink((nl) => nl.deleteLink(left!)));
+    netlink((nl) => nl.moveLink(step.name, ctx.netns!));
+    left = step.peer;
+  },
+  "move-link"(step, ctx) {
+    netlink((nl) => nl.moveLink(step.name, ctx.netns!));
+  },
+  "bind-ns"(step, ctx) {
+    Deno.mkdirSync(dirname(step.path), { recursive: true, mode: 0o755 });
+    const created = !exists(step.path);
+    if (created) Deno.writeFileSync(step.path, new Uint8Array(), { mode: 0o644 });
+    try {
+      mount(`/proc/${ctx.pid}/ns/${step.ns}`, step.path, null, MS.BIND, null);
+    } catch (e) {
+      if (created) Deno.removeSync(step.path);
+      throw e;
+    }
+    ctx.undo.push(() => {
+      umount2(step.path, MNT_DETACH);
+      if (created) Deno.removeSync(step.path);
+    });
+  },
+};
+
+/**
+ * Creates the directory `place` names and runs `fn` on a path to it: inside the rootfs, an fd's
+ * /proc path (resolved there, so a symlink in the image cannot lead out of it) and the real path.
+ */
+function withDir(place: Place, fn: (target: string, path: string) => void): void {
+  if (place.root === undefined) {
+    Deno.mkdirSync(place.path, { recursive: true, mode: 0o755 });
+    return fn(place.path, place.path);
+  }
+  const root = openFd(place.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  let dir = -1;
+  try {
+    dir = mkdirAllInRoot(root, place.path);
+    fn(fdPath(dir), Deno.readLinkSync(fdPath(dir)));
+  } finally {
+    if (dir >= 0) closeFd(dir);
+    closeFd(root);
+  }
+}
+
+function netlink(fn: (nl: RtNetlink) => void): void {
+  const nl = new RtNetlink();
+  try {
+    fn(nl);
+  } finally {
+    nl.close();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
