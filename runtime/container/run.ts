@@ -2,7 +2,6 @@
 // up like `delete`, and exit with its status (128+N for a signal), as runc does.
 import type { Child } from "../../syscalls/spawn/mod.ts";
 import { relayConsole } from "../console/relay.ts";
-
 const FORWARDED: Deno.Signal[] = [
   "SIGHUP",
   "SIGINT",
@@ -42,8 +41,9 @@ export class SignalForwarder {
     for (const sig of this.#pending.splice(0)) this.#send(sig);
   }
 
+  /** Idempotent: runContainer stops it again after waitForeground did. */
   stop(): void {
-    for (const [sig, fn] of this.#listeners) Deno.removeSignalListener(sig, fn);
+    for (const [sig, fn] of this.#listeners.splice(0)) Deno.removeSignalListener(sig, fn);
   }
 }
 
