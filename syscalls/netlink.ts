@@ -69,7 +69,8 @@ export function ackErrno(reply: Uint8Array, seq: number): number | undefined {
     const len = v.getUint32(at, true);
     if (len < HEADER) break;
     if (v.getUint16(at + 4, true) === NLMSG_ERROR && v.getUint32(at + 8, true) === seq) {
-      return -v.getInt32(at + HEADER, true);
+      // nlmsgerr.error: 0 for the ACK, else a negative errno.
+      return Math.abs(v.getInt32(at + HEADER, true));
     }
     at += align(len);
   }
@@ -123,7 +124,7 @@ export class RtNetlink {
   /** Moves the link called `name` into the network namespace open as `netnsFd`. */
   moveLink(name: string, netnsFd: number): void {
     this.#request(
-      "RTM_SETLINK",
+      "move link",
       RTM_SETLINK,
       0,
       [[IFLA_IFNAME, name], [IFLA_NET_NS_FD, netnsFd]],
