@@ -37,7 +37,8 @@ export interface PreparedRuntime {
  * namespaces: mounts, mkdir, cgroups.
  */
 export function prepareRuntime(opts: PrepareOptions): PreparedRuntime {
-  const loaded = loadRuntimeJson(opts.bundle, { networkNamespace: opts.networkNamespace })!;
+  const loaded = loadRuntimeJson(opts.bundle, { networkNamespace: opts.networkNamespace }) ??
+    { runtime: {}, problems: [] }; // removed since create looked: nothing to do
   const errors = loaded.problems.filter((p) => p.severity === "error");
   if (!loaded.runtime) {
     const [first] = errors;
