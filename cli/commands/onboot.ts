@@ -20,14 +20,14 @@ const command: Command = {
     description: `Each subdirectory of DIR, in lexical order, is a bundle (config.json, and
 LinuxKit's runtime.json when present); the container id is the subdirectory's name. Each one
 is created, started, waited for and deleted before the next; its stdout and stderr are tsrun's
-(or DIR/NAME.log with --log-dir). One line per container on stderr: its name, exit status and
+(or LOGDIR/NAME.log with --log-dir LOGDIR). One line per container on stderr: its name, exit status and
 time. Goes on after a failure; exits 1 if any container failed or exited non-zero, 0 otherwise
 (also when DIR does not exist).`,
     flags: [{
       name: "log-dir",
       type: "string",
-      value: "DIR",
-      help: "write each container's stdout and stderr to DIR/NAME.log",
+      value: "LOGDIR",
+      help: "write each container's stdout and stderr to LOGDIR/NAME.log",
     }],
   },
   async run(ctx) {

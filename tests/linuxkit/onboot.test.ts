@@ -29,9 +29,15 @@ Deno.test({ name: "onboot: in order, past a failure, exit 1", ignore }, async ()
   const t = Math.random().toString(16).slice(2, 6);
   const { top, dir, names } = onbootDir(t, ["sh", "-c", "echo out-last"]);
   try {
-    const r = await tsrun(["onboot", dir]);
+    const log = `${top}/tsrun.log`;
+    const r = await tsrun(["--log", log, "--log-format", "json", "onboot", dir]);
     assertEquals(r.code, 1);
     assertEquals(r.stdout, "out-first\nout-last\n");
+    // The failure reaches the log as engines read it, too.
+    const logged = Deno.readTextFileSync(log).trimEnd().split("\n").map((l) => JSON.parse(l));
+    assertEquals(logged.map((l) => [l.level, l.msg]), [
+      ["error", `onboot ${names[1]}: runtime.json: /interfaces/0: veth needs a peer`],
+    ]);
     const lines = r.stderr.trimEnd().split("\n");
     assertEquals(lines.length, 4, r.stderr);
     assertEquals(lines[0], "err-first");
@@ -47,9 +53,9 @@ Deno.test({ name: "onboot: in order, past a failure, exit 1", ignore }, async ()
     // With --log-dir, each container's output in its own file; the summary still on stderr.
     const logs = `${top}/logs`;
     Deno.removeSync(`${dir}/${names[1]}/runtime.json`);
-    const logged = await tsrun(["onboot", "--log-dir", logs, dir]);
-    assertEquals([logged.code, logged.stdout], [0, ""]);
-    assertEquals(logged.stderr.trimEnd().split("\n").length, 3, logged.stderr);
+    const quiet = await tsrun(["onboot", "--log-dir", logs, dir]);
+    assertEquals([quiet.code, quiet.stdout], [0, ""]);
+    assertEquals(quiet.stderr.trimEnd().split("\n").length, 3, quiet.stderr);
     assertEquals(Deno.readTextFileSync(`${logs}/${names[0]}.log`), "out-first\nerr-first\n");
     assertEquals(Deno.readTextFileSync(`${logs}/${names[1]}.log`), "");
     assertEquals(Deno.readTextFileSync(`${logs}/${names[2]}.log`), "out-last\n");
