@@ -12,9 +12,6 @@ import { RuntimeError } from "../errors.ts";
 import { cgroupOfProcess, reopenCgroup } from "../cgroups/mod.ts";
 import { isOurProcess } from "../state/process.ts";
 import { SIGKILL } from "../signals.ts";
-import { MNT_DETACH, umount2 } from "../../syscalls/mount.ts";
-import { SyscallError } from "../../syscalls/errors.ts";
-import { EINVAL, ENOENT } from "../../syscalls/errno.ts";
 
 function killAndWait(pid: number, id: string): void {
   let fd: number;
@@ -52,7 +49,7 @@ export async function deleteContainer(
     c = loadContainer(store, id);
   } catch (e) {
     if (!force || !(e instanceof UnusableState)) throw e;
-    removeRemnants(store, id, warn);
+    await removeRemnants(store, id, warn);
     return;
   }
   if (c.status !== "stopped") {
@@ -69,7 +66,7 @@ export async function deleteContainer(
     c.cgroup().killAll(SIGKILL);
   }
   c.cgroup().destroy();
-  unmountRuntime(store, id, warn);
+  await unmountRuntime(store, id, warn);
   store.remove(id);
   await runHooksWarn(
     c.stored.config.hooks?.poststop,
@@ -85,7 +82,11 @@ export async function deleteContainer(
  * recorded at claim, then removes the cgroup and the directory. The config is lost with the
  * state, so no poststop hook runs.
  */
-function removeRemnants(store: Store, id: string, warn: (m: string) => void): void {
+async function removeRemnants(
+  store: Store,
+  id: string,
+  warn: (m: string) => void,
+): Promise<void> {
   const left = store.remnants(id);
   const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
   // Without a record, the cgroup the init is in (read before it dies).
@@ -97,22 +98,12 @@ function removeRemnants(store: Store, id: string, warn: (m: string) => void): vo
   if (init) killAndWait(init, id);
   if (cgroup?.exists()) cgroup.killAll(SIGKILL);
   cgroup?.destroy();
-  unmountRuntime(store, id, warn);
+  await unmountRuntime(store, id, warn);
   store.remove(id);
 }
 
-/**
- * The host mounts of LinuxKit's runtime.json, last first. Its bindNS mounts are not among them:
- * they are there for other containers to join, so they outlive this one.
- */
-function unmountRuntime(store: Store, id: string, warn: (m: string) => void): void {
-  for (const path of store.runtimeMounts(id).reverse()) {
-    try {
-      umount2(path, MNT_DETACH);
-    } catch (e) {
-      // Already unmounted (by hand, or a create killed between mounting and recording).
-      const gone = e instanceof SyscallError && (e.errno === EINVAL || e.errno === ENOENT);
-      if (!gone) warn(`runtime.json mount ${path}: ${(e as Error).message}`);
-    }
-  }
+/** LinuxKit's runtime.json mounts, when it made any (its code is loaded only then). */
+async function unmountRuntime(store: Store, id: string, warn: (m: string) => void): Promise<void> {
+  if (store.runtimeMounts(id).length === 0) return;
+  (await import("../linuxkit/unmount.ts")).unmountRecorded(store, id, warn);
 }

@@ -7,7 +7,8 @@ import { RuntimeError } from "../errors.ts";
 import type { Store } from "../state/store.ts";
 import { detect } from "../cgroups/detect.ts";
 import { type Place, planRuntime, type RuntimePlan, type Step } from "./plan.ts";
-import { MNT_DETACH, mount, MS, umount2 } from "../../syscalls/mount.ts";
+import { unmount } from "./unmount.ts";
+import { mount, MS } from "../../syscalls/mount.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RtNetlink } from "../../syscalls/netlink.ts";
@@ -51,11 +52,11 @@ export function prepareRuntime(opts: PrepareOptions): PreparedRuntime {
     rootfs: `${opts.bundle}/rootfs`,
     cgroupRoots: r.cgroups?.length ? cgroupRoots() : [],
   });
-  const made: string[] = [];
+  const made: Place[] = [];
   const ctx: StepContext = {
     undo: opts.undo,
-    recordMount(path) {
-      made.push(path);
+    recordMount(place) {
+      made.push(place);
       opts.store.recordRuntimeMounts(opts.id, made);
     },
   };
@@ -82,7 +83,7 @@ function cgroupRoots(): string[] {
 
 interface StepContext {
   undo: Undo;
-  recordMount(path: string): void;
+  recordMount(place: Place): void;
   pid?: number;
   netns?: number;
 }
@@ -100,11 +101,11 @@ type Runner<K extends Step["do"]> = (step: Extract<Step, { do: K }>, ctx: StepCo
 const STEPS: { [K in Step["do"]]: Runner<K> } = {
   mount(step, ctx) {
     for (const dir of step.dirs) Deno.mkdirSync(dir, { recursive: true, mode: 0o755 });
-    withDir(step.target, (target, path) => {
+    withDir(step.target, (target) => {
       mount(step.source, target, step.type || null, step.flags, step.data);
       if (!step.makesMount) return;
-      ctx.recordMount(path);
-      ctx.undo.push(() => umount2(path, MNT_DETACH));
+      ctx.recordMount(step.target);
+      ctx.undo.push(() => unmount(step.target));
     });
   },
   mkdir(step) {
@@ -149,7 +150,7 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
       throw e;
     }
     ctx.undo.push(() => {
-      umount2(step.path, MNT_DETACH);
+      unmount({ path: step.path });
       if (created) Deno.removeSync(step.path);
     });
   },
@@ -157,18 +158,18 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
 
 /**
  * Creates the directory `place` names and runs `fn` on a path to it: inside the rootfs, an fd's
- * /proc path (resolved there, so a symlink in the image cannot lead out of it) and the real path.
+ * /proc path (resolved there, so a symlink in the image cannot lead out of it).
  */
-function withDir(place: Place, fn: (target: string, path: string) => void): void {
+function withDir(place: Place, fn: (target: string) => void): void {
   if (place.root === undefined) {
     Deno.mkdirSync(place.path, { recursive: true, mode: 0o755 });
-    return fn(place.path, place.path);
+    return fn(place.path);
   }
   const root = openFd(place.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   let dir = -1;
   try {
     dir = mkdirAllInRoot(root, place.path);
-    fn(fdPath(dir), Deno.readLinkSync(fdPath(dir)));
+    fn(fdPath(dir));
   } finally {
     if (dir >= 0) closeFd(dir);
     closeFd(root);

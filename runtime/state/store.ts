@@ -51,15 +51,15 @@ export class Store {
    * The host mounts a runtime.json made for the container so far, in order: written after each
    * one, so `delete` unmounts them even after a killed create (and never a mount not ours).
    */
-  recordRuntimeMounts(id: string, paths: readonly string[]): void {
-    this.#writeJson(id, MOUNTS_FILE, paths);
+  recordRuntimeMounts(id: string, mounts: readonly RecordedMount[]): void {
+    this.#writeJson(id, MOUNTS_FILE, mounts);
   }
 
   /** What recordRuntimeMounts last wrote; [] when nothing (or nothing readable) was. */
-  runtimeMounts(id: string): string[] {
+  runtimeMounts(id: string): RecordedMount[] {
     try {
       const v = JSON.parse(Deno.readTextFileSync(`${this.dir(id)}/${MOUNTS_FILE}`));
-      return Array.isArray(v) ? v.filter((p): p is string => typeof p === "string") : [];
+      return Array.isArray(v) ? v.filter(isRecordedMount) : [];
     } catch {
       return [];
     }
@@ -191,6 +191,17 @@ export class UnusableState extends RuntimeError {
   constructor(message: string, readonly absent = false) {
     super(message);
   }
+}
+
+/** A host path, or with `root` a path inside that rootfs (resolved there when unmounted). */
+export interface RecordedMount {
+  path: string;
+  root?: string;
+}
+
+function isRecordedMount(v: unknown): v is RecordedMount {
+  return isRecord(v) && typeof v.path === "string" &&
+    (v.root === undefined || typeof v.root === "string");
 }
 
 export interface Remnants {

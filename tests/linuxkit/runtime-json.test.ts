@@ -296,6 +296,35 @@ Deno.test(
   },
 );
 
+Deno.test(
+  { name: "runtime.json: delete never follows the container's symlinks", ignore },
+  async () => {
+    const id = `lk-symlink-${tag()}`;
+    const victim = Deno.makeTempDirSync({ prefix: "tsrun-test-victim-" });
+    Deno.mkdirSync(`${victim}/lk/m`, { recursive: true });
+    assertEquals((await command(["mount", "-t", "tmpfs", "tmpfs", `${victim}/lk/m`])).code, 0);
+    // The container moves the directory holding its runtime.json mount away and puts a symlink to
+    // a host directory with a mount at the same place in its stead.
+    await withBundle(["sh", "-c", `mv /var /var.old && ln -s ${victim} /var`], async (b) => {
+      b.config.root.readonly = false;
+      b.writeConfig();
+      writeRuntime(b, { mounts: [{ destination: "var/lk/m", type: "tmpfs", source: "tmpfs" }] });
+      try {
+        const r = await tsrun(["run", "-b", b.dir, id]);
+        assertEquals(r.code, 0);
+        match(r.stderr, /warning: runtime\.json mount .*\/var\/lk\/m: .*ENOENT/);
+        assertEquals(mountsUnder(`${victim}/lk/m`).length, 1, "the host's mount is still there");
+      } finally {
+        await command(["umount", `${b.rootfs}/var.old/lk/m`]);
+      }
+      await assertGone(b, id);
+    }).finally(async () => {
+      await command(["umount", `${victim}/lk/m`]);
+      Deno.removeSync(victim, { recursive: true });
+    });
+  },
+);
+
 Deno.test("validate: runtime.json problems at its lines and columns", async () => {
   const b = await makeBundle();
   try {
