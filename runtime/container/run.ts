@@ -2,6 +2,7 @@
 // up like `delete`, and exit with its status (128+N for a signal), as runc does.
 import type { Child } from "../../syscalls/spawn/mod.ts";
 import { relayConsole } from "../console/relay.ts";
+
 const FORWARDED: Deno.Signal[] = [
   "SIGHUP",
   "SIGINT",

@@ -11,6 +11,7 @@ import { unmount } from "./unmount.ts";
 import { mount, MS } from "../../syscalls/mount.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
+import { SyscallError } from "../../syscalls/errors.ts";
 import { RtNetlink } from "../../syscalls/netlink.ts";
 import { fdPath, mkdirAllInRoot } from "../../process/secure-path.ts";
 import { dirname } from "../path.ts";
@@ -102,7 +103,13 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
   mount(step, ctx) {
     for (const dir of step.dirs) Deno.mkdirSync(dir, { recursive: true, mode: 0o755 });
     withDir(step.target, (target) => {
-      mount(step.source, target, step.type || null, step.flags, step.data);
+      try {
+        mount(step.source, target, step.type || null, step.flags, step.data);
+      } catch (e) {
+        // Named by where it goes, not by the /proc/self/fd path it was mounted through.
+        if (!(e instanceof SyscallError)) throw e;
+        throw new SyscallError("mount", e.errno, (step.target.root ?? "") + step.target.path);
+      }
       if (!step.makesMount) return;
       ctx.recordMount(step.target);
       ctx.undo.push(() => unmount(step.target));
