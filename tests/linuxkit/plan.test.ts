@@ -1,10 +1,11 @@
-// LinuxKit's runtime.json without root: its checks, the plan of steps made from it, and the
-// rtnetlink messages the plan's link steps send.
+// LinuxKit's runtime.json without root: its checks, the plan of steps made from it, what the
+// state records for delete, and the rtnetlink messages the plan's link steps send.
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { type RuntimeJson, validateRuntimeJson } from "../../specs/linuxkit.ts";
 import { planRuntime, type Step } from "../../runtime/linuxkit/plan.ts";
 import { ackErrno, linkRequest } from "../../syscalls/netlink.ts";
 import { MS } from "../../syscalls/mount.ts";
+import { Store } from "../../runtime/state/store.ts";
 
 const errors = (data: unknown, ctx = {}) =>
   validateRuntimeJson(data, ctx).problems.filter((p) => p.severity === "error")
@@ -250,4 +251,20 @@ Deno.test("netlink: a veth request nests its peer, and the ack's errno is read",
   assertEquals(ackErrno(ack(7, -17), 7), 17);
   assertEquals(ackErrno(ack(7, 0), 7), 0);
   assertEquals(ackErrno(ack(6, 0), 7), undefined);
+});
+
+Deno.test("state: the recorded mounts come back as written; junk reads as none", () => {
+  const root = Deno.makeTempDirSync({ prefix: "tsrun-lk-store-" });
+  try {
+    const store = new Store(root);
+    Deno.mkdirSync(store.dir("lk-a"));
+    assertEquals(store.runtimeMounts("lk-a"), []);
+    const mounts = [{ path: "/x/rootfs" }, { path: "/tmp", root: "/x/rootfs" }];
+    store.recordRuntimeMounts("lk-a", mounts);
+    assertEquals(store.runtimeMounts("lk-a"), mounts);
+    Deno.writeTextFileSync(`${store.dir("lk-a")}/runtime-mounts.json`, '[{"path": 1}, "/y", {}]');
+    assertEquals(store.runtimeMounts("lk-a"), []);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });
