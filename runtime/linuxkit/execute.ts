@@ -119,15 +119,7 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
     withDir(step.dir, () => {});
   },
   cgroup(step, ctx) {
-    for (const dir of step.dirs) {
-      // Each missing level made and undone on its own, so a failed create removes only those.
-      const missing: string[] = [];
-      for (let d = dir; !exists(d); d = dirname(d)) missing.unshift(d);
-      for (const d of missing) {
-        Deno.mkdirSync(d, { mode: 0o755 });
-        ctx.undo.push(() => Deno.removeSync(d));
-      }
-    }
+    for (const dir of step.dirs) mkdirUndoably(dir, ctx.undo);
   },
   "add-link"(step, ctx) {
     const kind = step.kind;
@@ -147,7 +139,7 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
     netlink((nl) => nl.moveLink(step.name, ctx.netns!));
   },
   "bind-ns"(step, ctx) {
-    Deno.mkdirSync(dirname(step.path), { recursive: true, mode: 0o755 });
+    mkdirUndoably(dirname(step.path), ctx.undo);
     const created = !exists(step.path);
     if (created) Deno.writeFileSync(step.path, new Uint8Array(), { mode: 0o644 });
     try {
@@ -180,6 +172,16 @@ function withDir(place: Place, fn: (target: string) => void): void {
   } finally {
     if (dir >= 0) closeFd(dir);
     closeFd(root);
+  }
+}
+
+/** `mkdir -p`, each missing level undone on its own: a failed create removes only those. */
+function mkdirUndoably(dir: string, undo: Undo): void {
+  const missing: string[] = [];
+  for (let d = dir; !exists(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    Deno.mkdirSync(d, { mode: 0o755 });
+    undo.push(() => Deno.removeSync(d));
   }
 }
 
