@@ -4,6 +4,7 @@
 import { check, libc, O_CLOEXEC } from "./libc.ts";
 import { SyscallError } from "./errors.ts";
 import { closeFd } from "./socket.ts";
+import { withNetNamespace } from "./setns.ts";
 
 const AF_NETLINK = 16, SOCK_RAW = 3, NETLINK_ROUTE = 0;
 const NLMSG_ERROR = 2;
@@ -87,17 +88,15 @@ export interface NewLink {
   netnsFd?: number;
 }
 
-/** An rtnetlink socket in the caller's network namespace. */
+/** An rtnetlink socket: in the calling thread's network namespace, or the one open at `netnsFd`. */
 export class RtNetlink {
   #fd: number;
   #seq = 0;
 
-  constructor() {
-    this.#fd = check(
-      "socket",
-      libc().socket(AF_NETLINK, SOCK_RAW | O_CLOEXEC, NETLINK_ROUTE),
-      "AF_NETLINK",
-    );
+  constructor(netnsFd?: number) {
+    const open = () =>
+      check("socket", libc().socket(AF_NETLINK, SOCK_RAW | O_CLOEXEC, NETLINK_ROUTE), "AF_NETLINK");
+    this.#fd = netnsFd === undefined ? open() : withNetNamespace(netnsFd, open);
   }
 
   close(): void {

@@ -122,21 +122,32 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
     for (const dir of step.dirs) mkdirUndoably(dir, ctx.undo);
   },
   "add-link"(step, ctx) {
-    const kind = step.kind;
+    const { name, kind, peer } = step;
+    const deleteInside = () => netlinkIn(ctx.pid!, (nl) => nl.deleteLink(name));
     if (!step.inRoot) {
-      netlink((nl) => nl.newLink({ name: step.name, kind, netnsFd: ctx.netns }));
-      return; // goes with the container's network namespace
+      netlink((nl) => nl.newLink({ name, kind, netnsFd: ctx.netns }));
+      ctx.undo.push(deleteInside);
+      return;
     }
-    netlink((nl) => nl.newLink({ name: step.name, kind, peer: step.peer }));
-    // What is left in the root namespace to delete: the link itself until it is moved, then a
-    // veth's peer (deleting either end deletes the pair).
-    let left: string | undefined = step.name;
-    ctx.undo.push(() => left && netlink((nl) => nl.deleteLink(left!)));
-    netlink((nl) => nl.moveLink(step.name, ctx.netns!));
-    left = step.peer;
+    netlink((nl) => nl.newLink({ name, kind, peer }));
+    // Deleted where it is: here until it is moved, then in the container (a veth's peer, left
+    // here, goes with it).
+    let moved = false;
+    ctx.undo.push(() => moved ? deleteInside() : netlink((nl) => nl.deleteLink(name)));
+    netlink((nl) => nl.moveLink(name, ctx.netns!));
+    moved = true;
   },
   "move-link"(step, ctx) {
     netlink((nl) => nl.moveLink(step.name, ctx.netns!));
+    // Moved back, not left to go with the container's namespace: it is the host's link.
+    ctx.undo.push(() => {
+      const root = openFd("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+      try {
+        netlinkIn(ctx.pid!, (nl) => nl.moveLink(step.name, root));
+      } finally {
+        closeFd(root);
+      }
+    });
   },
   "bind-ns"(step, ctx) {
     mkdirUndoably(dirname(step.path), ctx.undo);
@@ -185,12 +196,23 @@ function mkdirUndoably(dir: string, undo: Undo): void {
   }
 }
 
-function netlink(fn: (nl: RtNetlink) => void): void {
-  const nl = new RtNetlink();
+/** `fn` on an rtnetlink socket in this network namespace, or in the one open at `netnsFd`. */
+function netlink(fn: (nl: RtNetlink) => void, netnsFd?: number): void {
+  const nl = new RtNetlink(netnsFd);
   try {
     fn(nl);
   } finally {
     nl.close();
+  }
+}
+
+/** `fn` on an rtnetlink socket in the network namespace of process `pid` (the container's). */
+function netlinkIn(pid: number, fn: (nl: RtNetlink) => void): void {
+  const netns = openFd(`/proc/${pid}/ns/net`, O_RDONLY | O_CLOEXEC);
+  try {
+    netlink(fn, netns);
+  } finally {
+    closeFd(netns);
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from "../helpers/mod.ts";
 import { command } from "../helpers/command.ts";
 import { detect } from "../../runtime/cgroups/detect.ts";
+import { RtNetlink } from "../../syscalls/netlink.ts";
 import { hasCommand, skipUnless } from "../helpers/skip.ts";
 
 const ignore = requireRoot("runtime.json containers");
@@ -175,28 +176,72 @@ function netnsOf(id: string): string {
   return `/proc/${state.pid}/ns/net`;
 }
 
-Deno.test({
-  name: "runtime.json: an existing link moved in, a bridge made inside",
-  ignore: ignore || skipUnless(hasCommand("ip"), "moving a link in needs ip(8) to make one"),
-}, async () => {
-  const p = `lk${tag()}`;
-  const id = `lk-move-${p}`;
-  await withBundle(["ip", "-o", "link"], async (b) => {
-    const add = await command(["ip", "link", "add", `${p}m`, "type", "veth", "peer", `${p}o`]);
-    assertEquals(add.code, 0, add.stderr);
-    try {
-      writeRuntime(b, { interfaces: [{ name: `${p}m` }, { name: `${p}br`, add: "bridge" }] });
-      const r = await tsrun(["run", "-b", b.dir, id]);
-      assertEquals([r.code, r.stderr], [0, ""]);
-      match(r.stdout, new RegExp(`: ${p}br: `));
-      match(r.stdout, new RegExp(`: ${p}m@`));
-      // The bridge never was in the root namespace; the veth went with the container's.
-      await assertGone(b, id, p);
-    } finally {
-      await command(["ip", "link", "del", `${p}o`]);
-    }
-  });
-});
+/** A veth pair made in this (the root) namespace, as the host's own link would be. */
+function hostVeth(name: string, peer: string): void {
+  const nl = new RtNetlink();
+  try {
+    nl.newLink({ name, kind: "veth", peer });
+  } finally {
+    nl.close();
+  }
+}
+
+/** Deletes the link if it is still there. */
+function dropLink(name: string): void {
+  if (!links(name).includes(name)) return;
+  const nl = new RtNetlink();
+  try {
+    nl.deleteLink(name);
+  } finally {
+    nl.close();
+  }
+}
+
+Deno.test(
+  { name: "runtime.json: an existing link moved in, a bridge made inside", ignore },
+  async () => {
+    const p = `lk${tag()}`;
+    const id = `lk-move-${p}`;
+    await withBundle(["ip", "-o", "link"], async (b) => {
+      hostVeth(`${p}m`, `${p}o`);
+      try {
+        writeRuntime(b, { interfaces: [{ name: `${p}m` }, { name: `${p}br`, add: "bridge" }] });
+        const r = await tsrun(["run", "-b", b.dir, id]);
+        assertEquals([r.code, r.stderr], [0, ""]);
+        match(r.stdout, new RegExp(`: ${p}br: `));
+        match(r.stdout, new RegExp(`: ${p}m@`));
+        // The bridge never was in the root namespace; the veth went with the container's.
+        await assertGone(b, id, p);
+      } finally {
+        dropLink(`${p}o`);
+      }
+    });
+  },
+);
+
+Deno.test(
+  { name: "runtime.json: a failed create moves an existing link back", ignore },
+  async () => {
+    const p = `lk${tag()}`;
+    const id = `lk-moveback-${p}`;
+    await withBundle(["true"], async (b) => {
+      hostVeth(`${p}m`, `${p}o`);
+      try {
+        writeRuntime(b, {
+          interfaces: [{ name: `${p}m` }, { name: `${p}d`, add: "dummy" }],
+        });
+        const r = await tsrun(["run", "-b", b.dir, id]);
+        assertEquals(r.code, 1);
+        match(r.stderr, /\/interfaces\/1: create link lk\w+d \(dummy\): .*EOPNOTSUPP/);
+        // Back at once: not destroyed with the container's namespace, as LinuxKit would let it.
+        assertEquals(links(p), [`${p}m`, `${p}o`]);
+        await assertGone(b, id);
+      } finally {
+        dropLink(`${p}o`);
+      }
+    });
+  },
+);
 
 Deno.test({
   name: "runtime.json: bindNS keeps the network namespace for nsenter --net",
