@@ -7,6 +7,7 @@ import {
   buildRootfs,
   type Bundle,
   cgroupsMatching,
+  findBusybox,
   makeBundle,
   mountsUnder,
   requireRoot,
@@ -20,6 +21,9 @@ import { RtNetlink } from "../../syscalls/netlink.ts";
 import { hasCommand, skipUnless } from "../helpers/skip.ts";
 
 const ignore = requireRoot("runtime.json containers");
+const noNsenter = skipUnless(hasCommand("nsenter"), "looking into a namespace needs nsenter");
+/** The links of the network namespace it runs in, by the test rootfs' busybox (no iproute2). */
+const ipLink = () => [findBusybox(), "ip", "-o", "link"];
 const tag = () => Math.random().toString(16).slice(2, 6);
 
 /** The links of this (the root) network namespace whose names start with `prefix`. */
@@ -149,7 +153,10 @@ function readdir(dir: string): string[] {
 }
 
 Deno.test(
-  { name: "runtime.json: a veth pair, its peer in the root namespace", ignore },
+  {
+    name: "runtime.json: a veth pair, its peer in the root namespace",
+    ignore: ignore || noNsenter,
+  },
   async () => {
     const p = `lk${tag()}`;
     const id = `lk-veth-${p}`;
@@ -160,7 +167,7 @@ Deno.test(
         assertEquals([created.code, created.stderr], [0, ""]);
         // The peer stays here; the end called name is the container's.
         assertEquals(links(p), [`${p}h`]);
-        const inside = await command(["nsenter", "--net=" + netnsOf(id), "ip", "-o", "link"]);
+        const inside = await command(["nsenter", "--net=" + netnsOf(id), ...ipLink()]);
         match(inside.stdout, new RegExp(`: ${p}c@`));
       } finally {
         assertEquals((await tsrun(["delete", "--force", id])).code, 0);
@@ -245,7 +252,7 @@ Deno.test(
 
 Deno.test({
   name: "runtime.json: bindNS keeps the network namespace for nsenter --net",
-  ignore: ignore || skipUnless(hasCommand("nsenter"), "joining a bound namespace needs nsenter"),
+  ignore: ignore || noNsenter,
 }, async () => {
   const p = `lk${tag()}`;
   const id = `lk-bind-${p}`;
@@ -260,7 +267,7 @@ Deno.test({
       assertEquals([r.code, r.stderr], [0, ""]);
       await assertGone(b, id);
       // Deleted, yet its namespace is there to join, with what runtime.json put in it.
-      const joined = await command(["nsenter", `--net=${dir}/net`, "ip", "-o", "link"]);
+      const joined = await command(["nsenter", `--net=${dir}/net`, ...ipLink()]);
       assertEquals(joined.code, 0, joined.stderr);
       match(joined.stdout, new RegExp(`: ${p}br: `));
       const uts = await command(["nsenter", `--uts=${dir}/deeper/uts`, "hostname"]);
