@@ -13,8 +13,6 @@ import { EXTENSION_OPTIONS, RECURSIVE_OPTIONS } from "./mount-options.ts";
 import { invalidName } from "./semantic/net-devices.ts";
 import { hasRuntimeJson, RUNTIME_JSON } from "./runtime-json-file.ts";
 
-export { hasRuntimeJson, RUNTIME_JSON };
-
 /** bindNS keys (LinuxKit's names, not the runtime-spec's: "mnt", "net"). */
 export const BIND_NS_TYPES = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] as const;
 export type BindNsType = (typeof BIND_NS_TYPES)[number];
