@@ -49,7 +49,7 @@ export async function deleteContainer(
     c = loadContainer(store, id);
   } catch (e) {
     if (!force || !(e instanceof UnusableState)) throw e;
-    removeRemnants(store, id);
+    await removeRemnants(store, id, warn);
     return;
   }
   if (c.status !== "stopped") {
@@ -66,6 +66,7 @@ export async function deleteContainer(
     c.cgroup().killAll(SIGKILL);
   }
   c.cgroup().destroy();
+  await unmountRuntime(store, id, warn);
   store.remove(id);
   await runHooksWarn(
     c.stored.config.hooks?.poststop,
@@ -81,7 +82,11 @@ export async function deleteContainer(
  * recorded at claim, then removes the cgroup and the directory. The config is lost with the
  * state, so no poststop hook runs.
  */
-function removeRemnants(store: Store, id: string): void {
+async function removeRemnants(
+  store: Store,
+  id: string,
+  warn: (m: string) => void,
+): Promise<void> {
   const left = store.remnants(id);
   const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
   // Without a record, the cgroup the init is in (read before it dies).
@@ -93,5 +98,12 @@ function removeRemnants(store: Store, id: string): void {
   if (init) killAndWait(init, id);
   if (cgroup?.exists()) cgroup.killAll(SIGKILL);
   cgroup?.destroy();
+  await unmountRuntime(store, id, warn);
   store.remove(id);
+}
+
+/** LinuxKit's runtime.json mounts, when it made any (its code is loaded only then). */
+async function unmountRuntime(store: Store, id: string, warn: (m: string) => void): Promise<void> {
+  if (store.runtimeMounts(id).length === 0) return;
+  (await import("../linuxkit/unmount.ts")).unmountRecorded(store, id, warn);
 }
