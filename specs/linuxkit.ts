@@ -11,11 +11,7 @@ import { checkKeys } from "./unknown-keys.ts";
 import { parseWith } from "./zod-problems.ts";
 import { EXTENSION_OPTIONS, RECURSIVE_OPTIONS } from "./mount-options.ts";
 import { invalidName } from "./semantic/net-devices.ts";
-import { hasRuntimeJson, RUNTIME_JSON } from "./runtime-json-file.ts";
-
-/** bindNS keys (LinuxKit's names, not the runtime-spec's: "mnt", "net"). */
-export const BIND_NS_TYPES = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] as const;
-export type BindNsType = (typeof BIND_NS_TYPES)[number];
+import { BIND_NS_TYPES, hasRuntimeJson, linkKind, RUNTIME_JSON } from "./runtime-json-file.ts";
 
 const InterfaceSchema = object({
   name: z.string().optional(),
@@ -45,11 +41,6 @@ export interface RuntimeContext {
 
 /** Words a single mount(2) cannot express: they need mount_setattr or tsrun's own handling. */
 const NOT_MOUNT_FLAGS = new Set<string>([...RECURSIVE_OPTIONS, ...EXTENSION_OPTIONS]);
-
-/** The add type of an interface: a peer alone means a veth, as in LinuxKit. */
-export function linkKind(i: RuntimeInterface): string | undefined {
-  return i.add || (i.peer ? "veth" : undefined);
-}
 
 function checkMounts(r: RuntimeJson): Problem[] {
   const out: Problem[] = [];

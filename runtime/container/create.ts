@@ -130,7 +130,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // LinuxKit's runtime.json: its mounts, directories and cgroups come before the namespaces.
     // Its code is loaded only for a bundle that has one.
     const linuxkit = hasRuntimeJson(bundle)
-      ? (await import("../linuxkit/execute.ts")).prepareRuntime({
+      ? await (await import("../linuxkit/execute.ts")).prepareRuntime({
         id,
         bundle,
         store,

@@ -2,7 +2,7 @@
 // undo pushed as soon as it is done (create runs them in reverse on any failure). A failing
 // step is one error naming its runtime.json field. The mounts are recorded in the container's
 // state as they are made, so `delete` (even of a killed create) unmounts them.
-import { loadRuntimeJson } from "../../specs/linuxkit.ts";
+import { checks } from "../checks.ts";
 import { RUNTIME_JSON } from "../../specs/runtime-json-file.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../state/store.ts";
@@ -39,7 +39,8 @@ export interface PreparedRuntime {
  * Reads and checks <bundle>/runtime.json, then does what comes before the container's
  * namespaces: mounts, mkdir, cgroups.
  */
-export function prepareRuntime(opts: PrepareOptions): PreparedRuntime {
+export async function prepareRuntime(opts: PrepareOptions): Promise<PreparedRuntime> {
+  const { loadRuntimeJson } = await checks();
   const loaded = loadRuntimeJson(opts.bundle, { networkNamespace: opts.networkNamespace }) ??
     { runtime: {}, problems: [] }; // removed since create looked: nothing to do
   const errors = loaded.problems.filter((p) => p.severity === "error");

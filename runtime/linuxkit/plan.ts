@@ -1,12 +1,8 @@
 // runtime.json as a list of steps (data, unit-tested without root), in LinuxKit's order: mounts,
 // mkdir and cgroups before the container's namespaces exist (in tsrun's own mount namespace),
 // then interfaces and bindNS once its init exists. execute.ts runs them.
-import {
-  BIND_NS_TYPES,
-  type BindNsType,
-  linkKind,
-  type RuntimeJson,
-} from "../../specs/linuxkit.ts";
+import type { RuntimeJson } from "../../specs/linuxkit.ts";
+import { BIND_NS_TYPES, type BindNsType, linkKind } from "../../specs/runtime-json-file.ts";
 import { parseMountOptions } from "../../init/mount-options.ts";
 import { MS } from "../../syscalls/mount.ts";
 import { join, normalize } from "../path.ts";
