@@ -42,6 +42,7 @@ export const commands: Record<string, Entry> = {
   resume: { summary: "resumes all processes that have been previously paused" },
   ps: { summary: "ps displays the processes running inside a container" },
   update: { summary: "update container resource constraints" },
+  onboot: { summary: "run every bundle in a directory to its end, in order (LinuxKit's onboot)" },
   events: {
     summary:
       "display container events such as OOM notifications, cpu, memory, and IO usage statistics",

@@ -1,7 +1,7 @@
 // setns(2) for the calling thread. Namespaces are per thread, so this is only meaningful on the
 // thread that then spawns (the JS thread: libc calls here are never `nonblocking`).
 import { check, libc, O_CLOEXEC, O_RDONLY, openFd } from "./libc.ts";
-import { CLONE_NEWPID } from "./spawn/flags.ts";
+import { CLONE_NEWNET, CLONE_NEWPID } from "./spawn/flags.ts";
 import { closeFd } from "./socket.ts";
 
 export function setns(fd: number, nstype: bigint, what: string): void {
@@ -16,14 +16,26 @@ export function setns(fd: number, nstype: bigint, what: string): void {
  * threads (clone with CLONE_THREAD fails while pid_for_children differs from the active one).
  */
 export function withPidNamespaceForChildren<T>(nsFd: number, fn: () => T): T {
-  const original = openFd("/proc/thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+  return withThreadIn("pid_for_children", CLONE_NEWPID, "pid namespace", nsFd, fn);
+}
+
+/**
+ * Runs `fn` with the calling thread in the network namespace open at `nsFd`, then puts it back:
+ * a socket `fn` opens belongs to that namespace for good. `fn` must be synchronous.
+ */
+export function withNetNamespace<T>(nsFd: number, fn: () => T): T {
+  return withThreadIn("net", CLONE_NEWNET, "network namespace", nsFd, fn);
+}
+
+function withThreadIn<T>(file: string, type: bigint, what: string, nsFd: number, fn: () => T): T {
+  const original = openFd(`/proc/thread-self/ns/${file}`, O_RDONLY | O_CLOEXEC);
   try {
-    setns(nsFd, CLONE_NEWPID, "pid namespace");
+    setns(nsFd, type, what);
     try {
       return fn();
     } finally {
-      // Failing to go back would leave later children of this thread in the container.
-      setns(original, CLONE_NEWPID, "original pid namespace");
+      // Failing to go back would leave this thread (or its later children) in the container's.
+      setns(original, type, `original ${what}`);
     }
   } finally {
     closeFd(original);

@@ -1,11 +1,6 @@
 import type { Command } from "../command.ts";
 import { bundleDir, createFlags, idArg, loadConfig, storeOf, warner } from "../common.ts";
-import { createContainer } from "../../runtime/container/create.ts";
-import { SignalForwarder, waitForeground } from "../../runtime/container/run.ts";
-import { deleteContainer } from "../../runtime/container/delete.ts";
-import { ociState } from "../../runtime/container/inspect.ts";
-import { runHooksWarn } from "../../process/hooks.ts";
-import { mark } from "../../process/trace.ts";
+import { runContainer } from "../../runtime/container/run-container.ts";
 
 const command: Command = {
   def: {
@@ -23,40 +18,23 @@ const command: Command = {
       },
     ],
   },
-  async run(ctx) {
-    const bundle = bundleDir(ctx);
-    const store = storeOf(ctx);
-    const warn = warner(ctx);
-    const id = ctx.args[0];
-    const signals = ctx.flags.detach ? undefined : new SignalForwarder();
-    const { state, child, consoleMaster } = await createContainer({
-      id,
-      bundle,
+  run(ctx) {
+    return runContainer({
+      id: ctx.args[0],
+      bundle: bundleDir(ctx),
       loadConfig,
-      store,
+      store: storeOf(ctx),
       pidFile: ctx.flags["pid-file"] as string | undefined,
       consoleSocket: ctx.flags["console-socket"] as string | undefined,
-      detached: ctx.flags.detach === true,
       noPivot: ctx.flags["no-pivot"] === true,
       noNewKeyring: ctx.flags["no-new-keyring"] === true,
       preserveFds: ctx.flags["preserve-fds"] as number,
-      waitForStart: false,
       rootless: ctx.global.rootless,
       systemdCgroup: ctx.global.systemdCgroup,
+      detach: ctx.flags.detach === true,
+      keep: ctx.flags.keep === true,
+      warn: warner(ctx),
     });
-    await runHooksWarn(
-      state.config.hooks?.poststart,
-      ociState(state, "running"),
-      "poststart",
-      warn,
-    );
-    if (!signals) return 0;
-    mark("container running");
-    const code = await waitForeground(child, signals, consoleMaster);
-    mark("container exited");
-    if (!ctx.flags.keep) await deleteContainer(store, id, true, warn);
-    mark("container deleted");
-    return code;
   },
 };
 export default command;

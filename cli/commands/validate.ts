@@ -4,6 +4,7 @@ import type { Command } from "../command.ts";
 import { UsageError } from "../args.ts";
 import { bundleFlag, warner } from "../common.ts";
 import { loadBundle } from "../../specs/bundle.ts";
+import { loadRuntimeJson } from "../../specs/linuxkit.ts";
 import { findBundles } from "../validate/discover.ts";
 import { type BundleReport, type Format, FORMATS, locate, PRINTERS } from "../validate/report.ts";
 
@@ -19,6 +20,7 @@ its JSON structure against runtime-spec 1.2, then what the kernel would refuse a
 (paths, namespaces, mappings, capabilities, rlimits, sysctls, seccomp...) and what tsrun does
 not implement. With --host, also what this machine lacks for the bundle (cgroup controllers
 and files, namespaces, ID-mapped mounts, AppArmor/SELinux, seccomp, sysctls), as warnings.
+LinuxKit's runtime.json, when a bundle has one, is checked too, its problems placed in it.
 Bundles given with --bundle come first, then those --recursive finds, in sorted order.
 
 Formats: text prints "FILE:LINE:COLUMN: JSON-pointer: message" per problem (warnings say
@@ -71,7 +73,9 @@ bundle has an error, 0 otherwise.`,
     const reports: BundleReport[] = bundles.map((bundle) => {
       const loaded = loadBundle(bundle);
       const lacking = host && loaded.config ? host.hostProblems(loaded.config) : [];
-      return locate(bundle, loaded, lacking);
+      const networkNamespace = loaded.config &&
+        (loaded.config.linux?.namespaces ?? []).some((n) => n.type === "network");
+      return locate(bundle, loaded, lacking, loadRuntimeJson(bundle, { networkNamespace }));
     });
     console.log(PRINTERS[format as Format](reports));
     return reports.some((r) => r.errors > 0) ? 1 : 0;

@@ -5,6 +5,7 @@ import { type LoadedBundle, type Problem } from "../../specs/config.ts";
 import { type JsonSource, positionOf, scanJson } from "../../specs/json-source.ts";
 import { specSection } from "../../specs/spec-refs.ts";
 import { normalize } from "../../runtime/path.ts";
+import { RUNTIME_JSON } from "../../specs/runtime-json-file.ts";
 
 export interface Located extends Problem {
   /** config.json as the user named it (relative paths stay relative, as CI annotations need). */
@@ -30,20 +31,41 @@ export function configFile(bundle: string): string {
   return dir === "." ? "config.json" : dir === "/" ? "/config.json" : `${dir}/config.json`;
 }
 
-/** Places every problem of a loaded bundle; the text is scanned only when there is a problem. */
-export function locate(bundle: string, loaded: LoadedBundle, extra: Problem[] = []): BundleReport {
-  const file = configFile(bundle);
-  const all = [...loaded.problems, ...extra];
+/** A document's problems with their file; its text is scanned only when there is a problem. */
+export interface Findings {
+  problems: Problem[];
+  text?: string;
+}
+
+/** Places each problem in `file`, at the line and column of its pointer in the text. */
+function place(file: string, found: Findings): Located[] {
   let source: JsonSource | undefined;
-  const problems = all.map((p): Located => {
-    if (loaded.text !== undefined) {
-      source ??= scanJson(loaded.text);
+  return found.problems.map((p): Located => {
+    if (found.text !== undefined) {
+      source ??= scanJson(found.text);
       return { ...p, file, ...positionOf(source, p.pointer) };
     }
     // V8 names where JSON.parse stopped: "... in JSON at position 9 (line 1 column 10)".
     const m = /\(line (\d+) column (\d+)\)/.exec(p.message);
     return { ...p, file, line: m ? Number(m[1]) : null, column: m ? Number(m[2]) : null };
   });
+}
+
+/**
+ * Places every problem of a loaded bundle: config.json's and `extra` (the host's) in
+ * config.json, `runtime`'s (LinuxKit's runtime.json, when the bundle has one) in that file.
+ */
+export function locate(
+  bundle: string,
+  loaded: LoadedBundle,
+  extra: Problem[] = [],
+  runtime?: Findings,
+): BundleReport {
+  const file = configFile(bundle);
+  const problems = [
+    ...place(file, { problems: [...loaded.problems, ...extra], text: loaded.text }),
+    ...runtime ? place(file.replace(/config\.json$/, RUNTIME_JSON), runtime) : [],
+  ];
   const errors = problems.filter((p) => p.severity === "error").length;
   return { bundle, file, problems, errors, warnings: problems.length - errors };
 }
@@ -102,7 +124,8 @@ function json(reports: BundleReport[]): string {
     file,
     line,
     column,
-    spec: specSection(pointer),
+    // runtime.json is LinuxKit's, not the runtime-spec's.
+    spec: file.endsWith(RUNTIME_JSON) ? null : specSection(pointer),
   });
   return JSON.stringify({
     valid: reports.every((r) => r.errors === 0),

@@ -20,6 +20,7 @@ import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
 import { addMarks, mark, tracing } from "../../process/trace.ts";
+import { hasRuntimeJson } from "../../specs/runtime-json-file.ts";
 
 export interface CreateOptions {
   id: string;
@@ -43,7 +44,9 @@ export interface CreateOptions {
   /** --rootless: a container without limits may go on without a cgroup the caller cannot make. */
   rootless: boolean;
   /** --systemd-cgroup: the cgroup is a systemd scope unit (cgroupsPath "slice:prefix:name"). */
-  systemdCgroup: boolean;
+  systemdCgroup?: boolean;
+  /** An fd that becomes the init's stdout and stderr (stdin /dev/null) instead of the caller's. */
+  output?: number;
 }
 
 export interface Created {
@@ -116,7 +119,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     id,
     typeof cgroupsPath === "string" ? cgroupsPath : undefined,
     opts.rootless,
-    opts.systemdCgroup,
+    opts.systemdCgroup === true,
   );
   const undo = new Undo();
   // Held until this returns: a `delete` meanwhile waits, and finds complete remnants if this
@@ -126,6 +129,18 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   const [parentEnd, childEnd] = initSocketPair();
   const fds = [parentEnd, childEnd];
   try {
+    const namespaces = early ?? peekNamespaces(config)!;
+    // LinuxKit's runtime.json: its mounts, directories and cgroups come before the namespaces.
+    // Its code is loaded only for a bundle that has one.
+    const linuxkit = hasRuntimeJson(bundle)
+      ? await (await import("../linuxkit/execute.ts")).prepareRuntime({
+        id,
+        bundle,
+        store,
+        undo,
+        networkNamespace: namespaces.some((n) => n.type === "network"),
+      })
+      : undefined;
     // Connected before the spawn so the init inherits it.
     const consoleSocket = opts.consoleSocket === undefined
       ? undefined
@@ -140,17 +155,19 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // A terminal container's init gets /dev/null, not the caller's stdio, until the pty takes
     // over: the containerd shim reads create's output to EOF, which never came while the init
     // held it waiting for start (runc's init does not hold it either).
-    const devNull = consoleSocket === undefined
+    const devNull = consoleSocket === undefined && opts.output === undefined
       ? undefined
       : openFd("/dev/null", O_RDWR | O_CLOEXEC);
     if (devNull !== undefined) fds.push(devNull);
+    const stdio = devNull === undefined
+      ? undefined
+      : [devNull, opts.output ?? devNull, opts.output ?? devNull] as const;
     undo.push(() => cgroup.destroy());
     if (cgroup.create((config ?? raw as Config).linux?.resources)) {
       store.recordCgroup(id, cgroup.record);
     }
     mark("cgroup made");
-    const namespaces = early ?? peekNamespaces(config)!;
-    const init: InitChild = await spawnInit(namespaces, cgroup, { childEnd, parentEnd }, devNull);
+    const init: InitChild = await spawnInit(namespaces, cgroup, { childEnd, parentEnd }, stdio);
     const child = init.child;
     mark("init spawned");
     undo.push(() => {
@@ -260,6 +277,8 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       }
       channel.send({ type: "continue" });
     }
+    // LinuxKit's interfaces and namespace binds, once the init's namespaces exist.
+    linuxkit?.afterInit(child.pid);
     // Limits only now, as runc applies them at its init's "ready": a tiny pids or memory limit
     // bounds the container's process, and must not starve the init's own start and setup.
     cgroup.apply(config.linux?.resources);

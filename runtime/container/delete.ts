@@ -50,7 +50,7 @@ export async function deleteContainer(
     c = loadContainer(store, id);
   } catch (e) {
     if (!force || !(e instanceof UnusableState)) throw e;
-    await removeRemnants(store, id);
+    await removeRemnants(store, id, warn);
     return;
   }
   if (c.status !== "stopped" && !force) assertCan("delete", c.status, id);
@@ -68,6 +68,7 @@ export async function deleteContainer(
     cgroup.killAll(SIGKILL);
   }
   cgroup.destroy();
+  await unmountRuntime(store, id, warn);
   store.remove(id);
   await runHooksWarn(
     c.stored.config.hooks?.poststop,
@@ -83,7 +84,11 @@ export async function deleteContainer(
  * recorded at claim, then removes the cgroup and the directory. The config is lost with the
  * state, so no poststop hook runs.
  */
-async function removeRemnants(store: Store, id: string): Promise<void> {
+async function removeRemnants(
+  store: Store,
+  id: string,
+  warn: (m: string) => void,
+): Promise<void> {
   const left = store.remnants(id);
   const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
   // Without a record, the cgroup the init is in (read before it dies).
@@ -95,5 +100,12 @@ async function removeRemnants(store: Store, id: string): Promise<void> {
   if (init) killAndWait(init, id);
   if (cgroup?.exists()) cgroup.killAll(SIGKILL);
   cgroup?.destroy();
+  await unmountRuntime(store, id, warn);
   store.remove(id);
+}
+
+/** LinuxKit's runtime.json mounts, when it made any (its code is loaded only then). */
+async function unmountRuntime(store: Store, id: string, warn: (m: string) => void): Promise<void> {
+  if (store.runtimeMounts(id).length === 0) return;
+  (await import("../linuxkit/unmount.ts")).unmountRecorded(store, id, warn);
 }

@@ -31,14 +31,14 @@ export interface InitChild {
 }
 
 /**
- * `stdioFd`, when given, becomes the init's fds 0-2 instead of the caller's (which a terminal
+ * `stdio`, when given, becomes the init's fds 0-2 instead of the caller's (which a terminal
  * container has no use for, see create.ts).
  */
 export async function spawnInit(
   namespaces: readonly NamespaceRequest[],
   cgroup: ContainerCgroup,
   channel: { childEnd: number; parentEnd: number },
-  stdioFd?: number,
+  stdio?: readonly [number, number, number],
 ): Promise<InitChild> {
   const channelFd = channel.childEnd;
   let flags = 0n;
@@ -99,9 +99,7 @@ export async function spawnInit(
     // Rooted where the process is when it is made: the init's own cgroup, so not at clone.
     const newCgroupns = (flags & NAMESPACES.cgroup.flag) !== 0n;
     flags &= ~NAMESPACES.cgroup.flag;
-    if (stdioFd !== undefined) {
-      for (const fd of [0, 1, 2]) plan.step(`stdio ${fd}`, "dup3", [stdioFd, fd, 0]);
-    }
+    stdio?.forEach((from, fd) => plan.step(`stdio ${fd}`, "dup3", [from, fd, 0]));
     const init = await initCommand(`${INIT_PIPE_ENV}=${channelFd}`);
     try {
       for (const fd of init.inherit) {

@@ -42,8 +42,9 @@ export class SignalForwarder {
     for (const sig of this.#pending.splice(0)) this.#send(sig);
   }
 
+  /** Idempotent: runContainer stops it again after waitForeground did. */
   stop(): void {
-    for (const [sig, fn] of this.#listeners) Deno.removeSignalListener(sig, fn);
+    for (const [sig, fn] of this.#listeners.splice(0)) Deno.removeSignalListener(sig, fn);
   }
 }
 

@@ -42,16 +42,34 @@ export class Store {
     return `${this.dir(id)}/exec.fifo`;
   }
 
-  /**
-   * Claims the id (fails when a container with it exists) and records the cgroup the container
-   * will use. Returns the id's lock, held until the caller closes it: `delete` waits for a
-   * create in progress, and finds a killed one's remnants complete.
-   */
   /** Replaces the cgroup recorded at claim (a rootless container that goes on without one). */
   recordCgroup(id: string, cgroup: CgroupRecord): void {
     this.#writeJson(id, CGROUP_FILE, cgroup);
   }
 
+  /**
+   * The host mounts a runtime.json made for the container so far, in order: written after each
+   * one, so `delete` unmounts them even after a killed create (and never a mount not ours).
+   */
+  recordRuntimeMounts(id: string, mounts: readonly RecordedMount[]): void {
+    this.#writeJson(id, MOUNTS_FILE, mounts);
+  }
+
+  /** What recordRuntimeMounts last wrote; [] when nothing (or nothing readable) was. */
+  runtimeMounts(id: string): RecordedMount[] {
+    try {
+      const v = JSON.parse(Deno.readTextFileSync(`${this.dir(id)}/${MOUNTS_FILE}`));
+      return Array.isArray(v) ? v.filter(isRecordedMount) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * Claims the id (fails when a container with it exists) and records the cgroup the container
+   * will use. Returns the id's lock, held until the caller closes it: `delete` waits for a
+   * create in progress, and finds a killed one's remnants complete.
+   */
   claim(id: string, cgroup: CgroupRecord): Deno.FsFile {
     validateId(id);
     Deno.mkdirSync(this.root, { recursive: true, mode: 0o711 });
@@ -175,6 +193,17 @@ export class UnusableState extends RuntimeError {
   }
 }
 
+/** A host path, or with `root` a path inside that rootfs (resolved there when unmounted). */
+export interface RecordedMount {
+  path: string;
+  root?: string;
+}
+
+function isRecordedMount(v: unknown): v is RecordedMount {
+  return isRecord(v) && typeof v.path === "string" &&
+    (v.root === undefined || typeof v.root === "string");
+}
+
 export interface Remnants {
   cgroup?: CgroupRecord;
   init?: { pid: number; start: number };
@@ -182,6 +211,7 @@ export interface Remnants {
 
 const STATE_FILE = "state.json";
 const CGROUP_FILE = "cgroup.json";
+const MOUNTS_FILE = "runtime-mounts.json";
 
 function unusable(id: string, why: string): UnusableState {
   return new UnusableState(

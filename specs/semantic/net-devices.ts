@@ -6,7 +6,7 @@ import { type Check, hasNamespace } from "./context.ts";
 /** IFNAMSIZ is 16 bytes including the terminating NUL. */
 const MAX_NAME = 15;
 
-function invalidName(name: string): string | undefined {
+export function invalidName(name: string): string | undefined {
   if (name === "" || name === "." || name === "..") return `"${name}" is not an interface name`;
   if (new TextEncoder().encode(name).length > MAX_NAME) {
     return `"${name}" is longer than ${MAX_NAME} bytes`;
