@@ -12,7 +12,7 @@ import { holdExecFifo, prepareProcess, waitForStart } from "./process.ts";
 import { checkLsm } from "../process/lsm.ts";
 import { allMarks, enableTrace, mark, tracing } from "../process/trace.ts";
 import { check, libc, setCloexec } from "../syscalls/libc.ts";
-import { setNonDumpable } from "../syscalls/process.ts";
+import { PR, prctl, setNonDumpable } from "../syscalls/process.ts";
 import { CLONE_NEWCGROUP } from "../syscalls/spawn/flags.ts";
 
 function describe(err: unknown): string {
@@ -40,6 +40,9 @@ export async function initMain(): Promise<never> {
     mark("init: request received");
   }
   try {
+    // In its cgroup now (the request comes after the parent moved it): a killed parent no longer
+    // needs to take it along, `delete --force` finds it there.
+    prctl(PR.SET_PDEATHSIG, 0);
     if (req.newCgroupns) {
       check("unshare", libc().unshare(Number(CLONE_NEWCGROUP)), "cgroup namespace");
     }

@@ -13,6 +13,7 @@ import { F_SETFD, O_CLOEXEC, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import { PR, setNonDumpable } from "../../syscalls/process.ts";
+import { SIGKILL } from "../signals.ts";
 import type { ContainerCgroup } from "./cgroup.ts";
 
 export interface NamespaceRequest {
@@ -105,6 +106,9 @@ export async function spawnInit(
       for (const fd of init.inherit) {
         plan.step("pass the init its sealed code", "fcntl", [fd, F_SETFD, 0]);
       }
+      // Until the parent has moved it into its cgroup (create.ts), where `delete --force` finds
+      // it, the init dies with the parent; it drops this once it has its request (init/main.ts).
+      plan.step("die with the parent", "prctl", [PR.SET_PDEATHSIG, SIGKILL]);
       plan.execveat(init.exe, init.argv, init.env, "start the container init");
       // The child is a copy of this process until it executes the init, and may be born in a
       // pid namespace the container's processes share: non-dumpable from the start, so that
