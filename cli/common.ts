@@ -5,7 +5,7 @@ import { Store } from "../runtime/state/store.ts";
 import { ensureOwnStateRoot } from "../runtime/state/root.ts";
 import { writeLog } from "./log.ts";
 import type { Config } from "../specs/schema/config.ts";
-import { checks } from "../runtime/checks.ts";
+import { checks } from "../runtime/parts.ts";
 import type { FlagDef } from "./args.ts";
 
 export function storeOf(ctx: Context): Store {

@@ -30,7 +30,13 @@ interface Manifest {
   files: Record<string, [number, number]>;
 }
 
-/** Bundles are named after the init, the checks and every command (cli/registry.ts). */
+/** The parts (runtime/parts.ts), each a bundle of its own, by their modules. */
+export const PARTS = {
+  checks: "specs/checks.ts",
+  systemd: "runtime/cgroups/systemd/manager.ts",
+} as const;
+
+/** Bundles are named after the init, the parts and every command (cli/registry.ts). */
 function bundlePath(name: string): string {
   return `${dir}/${name}.js`;
 }
@@ -77,22 +83,23 @@ async function deno(args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-/** A bundle evaluated into this process (the checks, cli/checks.ts); rebuilt first when stale. */
+/** A part's bundle evaluated into this process (runtime/parts.ts); rebuilt first when stale. */
 export async function evaluateBundle(name: string): Promise<void> {
   if (!isFresh(name)) await build([name]);
   // deno-lint-ignore no-eval
   (0, eval)(Deno.readTextFileSync(bundlePath(name)));
 }
 
-/** The module a bundle starts from, generated: the init's main, the checks, a command's runner. */
+/** The module a bundle starts from, generated: the init's main, a part, a command's runner. */
 function entry(name: string): string {
   const rel = `.tools/bundle/src/${name}.ts`;
   Deno.writeTextFileSync(
     `${SOURCE_ROOT}${rel}`,
     name === "init"
       ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
-      : name === "checks"
-      ? `import * as checks from "../../../specs/checks.ts";\nglobalThis.tsrunChecks = checks;\n`
+      : Object.hasOwn(PARTS, name)
+      ? `import * as part from "../../../${PARTS[name as keyof typeof PARTS]}";\n` +
+        `(globalThis.tsrunParts ??= {}).${name} = part;\n`
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
         `runBundled(${JSON.stringify(name)}, command);\n`,

@@ -1,6 +1,6 @@
 import { CliError, type Command, type Context } from "../command.ts";
 import { storeOf, warner } from "../common.ts";
-import { checks } from "../../runtime/checks.ts";
+import { checks } from "../../runtime/parts.ts";
 import type { FlagDef } from "../args.ts";
 import type { Process } from "../../specs/schema/process.ts";
 import type { ExecRequest } from "../../runtime/exec/process.ts";

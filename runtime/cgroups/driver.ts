@@ -3,6 +3,7 @@
 // delete) import this, so only they carry the systemd driver (loaded only when it is needed).
 import { type CgroupRecord, type HostOptions, reopenCgroup } from "./mod.ts";
 import type { CgroupManager } from "./types.ts";
+import { systemd } from "../parts.ts";
 
 /** reopenCgroup, with systemd in the loop when the record is of its scope. */
 export async function reopenDriver(
@@ -12,6 +13,6 @@ export async function reopenDriver(
 ): Promise<CgroupManager> {
   const files = reopenCgroup(id, saved, o);
   if (typeof saved.systemd?.unit !== "string") return files;
-  const { SystemdManager } = await import("./systemd/manager.ts");
+  const { SystemdManager } = await systemd();
   return SystemdManager.reopen(files, saved.systemd.unit, id);
 }

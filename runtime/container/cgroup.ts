@@ -11,6 +11,7 @@ import {
   NoCgroupManager,
 } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
+import * as parts from "../parts.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 
 export interface ContainerCgroup {
@@ -52,7 +53,7 @@ export async function openCgroup(
   systemd: boolean,
 ): Promise<ContainerCgroup> {
   const unit = systemd
-    ? (await import("../cgroups/systemd/manager.ts")).SystemdManager.forContainer(id, cgroupsPath)
+    ? (await parts.systemd()).SystemdManager.forContainer(id, cgroupsPath)
     : undefined;
   let manager: CgroupManager = unit ?? cgroupManager({ cgroupsPath, id });
   let into: number | undefined;

@@ -2,7 +2,7 @@
 // undo pushed as soon as it is done (create runs them in reverse on any failure). A failing
 // step is one error naming its runtime.json field. The mounts are recorded in the container's
 // state as they are made, so `delete` (even of a killed create) unmounts them.
-import { checks } from "../checks.ts";
+import { checks } from "../parts.ts";
 import { RUNTIME_JSON } from "../../specs/runtime-json-file.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../state/store.ts";

@@ -1,0 +1,26 @@
+// Code that most calls of a command never run, each part a bundle of its own (runtime/bundles.ts):
+// zod and the schemas (the checks of config.json, process.json and runtime.json) and the systemd
+// cgroup driver. Loaded on first use: a bundled command evaluates the part's bundle; from source,
+// and compiled, it is a plain import, kept out of the command bundles by its computed specifier.
+import type * as Checks from "../specs/checks.ts";
+import type * as Systemd from "./cgroups/systemd/manager.ts";
+import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
+
+interface Parts {
+  checks: typeof Checks;
+  systemd: typeof Systemd;
+}
+
+declare global {
+  /** Filled by each part's bundle when it is evaluated. */
+  var tsrunParts: Partial<Parts> | undefined;
+}
+
+async function load<K extends keyof Parts>(name: K): Promise<Parts[K]> {
+  if (!BUNDLED) return await import(new URL(`../${PARTS[name]}`, import.meta.url).href);
+  if (!globalThis.tsrunParts?.[name]) await evaluateBundle(name);
+  return globalThis.tsrunParts![name]!;
+}
+
+export const checks = (): Promise<typeof Checks> => load("checks");
+export const systemd = (): Promise<typeof Systemd> => load("systemd");
