@@ -86,7 +86,7 @@ export function openForRead(path: string): number {
   return openFd(path, O_RDONLY);
 }
 
-/** O_DIRECTORY|O_CLOEXEC fd of a directory (CLONE_INTO_CGROUP, bpf attach target). */
+/** O_DIRECTORY|O_CLOEXEC fd of a directory (a bpf program's attach target). */
 export function openDir(path: string): number {
   return openFd(path, O_RDONLY | O_DIRECTORY);
 }

@@ -69,9 +69,6 @@ export class NoCgroupManager implements CgroupManager {
   }
   create(): void {}
   addProcess(): void {}
-  cloneIntoFd(): undefined {
-    return undefined;
-  }
   set(resources: LinuxResources): void {
     this.validate(resources);
   }

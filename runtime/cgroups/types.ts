@@ -41,8 +41,6 @@ export interface CgroupManager {
    * created are removed again if a later step fails. */
   create(resources?: LinuxResources): void;
   addProcess(pid: number): void;
-  /** v2 only: an O_DIRECTORY fd for clone3(CLONE_INTO_CGROUP); undefined elsewhere. */
-  cloneIntoFd(): number | undefined;
   /** Validates, then applies every field; controllers the host lacks fail before any write. */
   set(resources: LinuxResources): void;
   pids(recursive?: boolean): number[];

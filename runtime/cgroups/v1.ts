@@ -148,10 +148,6 @@ export class V1Manager implements CgroupManager {
     if (u && exists(u.dir)) writeFile(`${u.dir}/cgroup.procs`, String(pid));
   }
 
-  cloneIntoFd(): undefined {
-    return undefined; // CLONE_INTO_CGROUP places into a cgroup2 cgroup only
-  }
-
   set(r: LinuxResources): void {
     const plan = this.#plan(r);
     const u = this.#unified;

@@ -4,7 +4,7 @@ import { applyWrites, dirView, lacking } from "./apply.ts";
 import type { CgroupHost } from "./detect.ts";
 import { normalizeDeviceRules } from "./devices.ts";
 import { setDeviceFilter } from "./ebpf/devices.ts";
-import { exists, makeDirs, openDir, readPids, removeDirs, removeTree, writeFile } from "./files.ts";
+import { exists, makeDirs, readPids, removeDirs, removeTree, writeFile } from "./files.ts";
 import { freezerStateV2, freezeV2, thawV2 } from "./freezer.ts";
 import { signalEach } from "./kill.ts";
 import { type OomWatch, watchOomV2 } from "./oom.ts";
@@ -63,10 +63,6 @@ export class V2Manager implements CgroupManager {
 
   addProcess(pid: number): void {
     writeFile(`${this.dir}/cgroup.procs`, String(pid));
-  }
-
-  cloneIntoFd(): number {
-    return openDir(this.dir);
   }
 
   set(r: LinuxResources): void {

@@ -1,6 +1,6 @@
 // The container's cgroup as create needs it: resolved and recorded with the claim, made before
-// the init exists, joined by it at birth (cgroup2) or right after (v1: the parent moves it while
-// its Deno starts, before it gets its request; systemd driver: a scope unit started around it);
+// the init exists and joined by the init's spawn child before it execs anything, as exec's
+// children join it (systemd driver: a scope unit started around the init's pid right after);
 // limited once the init has finished its own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import {
@@ -12,18 +12,17 @@ import {
 } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import * as parts from "../parts.ts";
-import { closeFd } from "../../syscalls/socket.ts";
+import { type CgroupJoin, openCgroupJoin } from "../exec/cgroup.ts";
 
 export interface ContainerCgroup {
   /** Where the cgroup is, kept in the state so later commands reopen exactly it. */
   record: CgroupRecord;
   manager: CgroupManager;
-  cloneIntoFd(): number | undefined;
-  /** Moves the init into the cgroup, unless clone3 already placed it there (cloneIntoFd). Under
-   * systemd, asks for the scope around it: call the result (it waits for systemd, and throws
-   * what it said) before the init goes on. */
+  /** How the init's spawn child gets in (runtime/exec/cgroup.ts); nothing under systemd. */
+  openJoin(): CgroupJoin;
+  /** Under systemd, asks for the scope around the init: call the result (it waits for systemd,
+   * and throws what it said) before the init goes on. Otherwise the child has joined already. */
   join(pid: number): () => void;
-  closeFds(): void;
   /**
    * Makes the directories. Rootless, where the caller may not, a container asking for no limits
    * (`resources`, maybe not validated yet) goes on without a cgroup: then `record` changes and
@@ -56,8 +55,6 @@ export async function openCgroup(
     ? (await parts.systemd()).SystemdManager.forContainer(id, cgroupsPath)
     : undefined;
   let manager: CgroupManager = unit ?? cgroupManager({ cgroupsPath, id });
-  let into: number | undefined;
-  let placed = false;
   return {
     get record(): CgroupRecord {
       if (unit) return unit.record;
@@ -67,20 +64,8 @@ export async function openCgroup(
     get manager() {
       return manager;
     },
-    cloneIntoFd() {
-      into = manager.cloneIntoFd();
-      placed = into !== undefined;
-      return into;
-    },
-    join(pid) {
-      if (unit) return unit.adopt(pid);
-      if (!placed) manager.addProcess(pid);
-      return () => {};
-    },
-    closeFds() {
-      if (into !== undefined) closeFd(into);
-      into = undefined;
-    },
+    openJoin: () => unit ? { procsFds: [] } : openCgroupJoin(manager, new Map()),
+    join: (pid) => unit ? unit.adopt(pid) : () => {},
     create(resources) {
       try {
         manager.create();

@@ -1,8 +1,8 @@
-// Starting the container's init: a native spawn child enters or creates the namespaces (born in
-// the cgroup on cgroup2), waits for the parent when a user or time namespace needs it, then
-// executes the sealed `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited.
-// A new cgroup namespace is the init's own first step, once the parent has moved it into the
-// cgroup (create.ts): the v1 moves (slow cgroup.procs writes) then overlap its Deno start.
+// Starting the container's init: a native spawn child enters or creates the namespaces, waits for
+// the parent when a user or time namespace needs it, joins the cgroup (born in it on cgroup2; the
+// systemd driver has the parent put it in a scope instead), then executes the sealed `tsrun init`
+// (see runtime/self-exec.ts) with the channel socket inherited. A new cgroup namespace is the
+// init's own first step, once it is surely in its cgroup (it has its request then).
 import { NAMESPACES } from "../namespaces.ts";
 import type { NamespaceType } from "../../specs/namespaces.ts";
 import { closeInitCommand, initCommand } from "../self-exec.ts";
@@ -15,6 +15,7 @@ import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import { PR, setNonDumpable } from "../../syscalls/process.ts";
 import { SIGKILL } from "../signals.ts";
 import type { ContainerCgroup } from "./cgroup.ts";
+import { type CgroupJoin, closeCgroupJoin } from "../exec/cgroup.ts";
 
 export interface NamespaceRequest {
   type: NamespaceType;
@@ -27,7 +28,7 @@ export interface InitChild {
   needsSync: boolean;
   newUserns: boolean;
   newTimens: boolean;
-  /** The init unshares it itself, once in its cgroup (see above). */
+  /** The init unshares it itself (see above). */
   newCgroupns: boolean;
 }
 
@@ -45,6 +46,7 @@ export async function spawnInit(
   let flags = 0n;
   const joins: { type: NamespaceType; fd: number }[] = [];
   const plan = new SpawnPlan();
+  let join: CgroupJoin | undefined;
   // The child's copy of the parent's end would keep the channel open: with it closed, the
   // parent's death (a killed create) is EOF to the child and the init, and both end.
   plan.step("close the parent's end of the channel", "close", [channel.parentEnd]);
@@ -97,7 +99,11 @@ export async function spawnInit(
         plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
       }
     }
-    // Rooted where the process is when it is made: the init's own cgroup, so not at clone.
+    join = cgroup.openJoin();
+    for (const fd of join.procsFds) {
+      plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
+    }
+    // Rooted where the process is when it is made: in the init's own cgroup, so not at clone.
     const newCgroupns = (flags & NAMESPACES.cgroup.flag) !== 0n;
     flags &= ~NAMESPACES.cgroup.flag;
     stdio?.forEach((from, fd) => plan.step(`stdio ${fd}`, "dup3", [from, fd, 0]));
@@ -106,17 +112,17 @@ export async function spawnInit(
       for (const fd of init.inherit) {
         plan.step("pass the init its sealed code", "fcntl", [fd, F_SETFD, 0]);
       }
-      // Until the parent has moved it into its cgroup (create.ts), where `delete --force` finds
-      // it, the init dies with the parent; it drops this once it has its request (init/main.ts).
+      // Until its cgroup surely holds it, where `delete --force` finds it (a systemd scope gets it
+      // after the spawn), the init dies with the parent; it drops this once it has its request.
       plan.step("die with the parent", "prctl", [PR.SET_PDEATHSIG, SIGKILL]);
       plan.execveat(init.exe, init.argv, init.env, "start the container init");
       // The child is a copy of this process until it executes the init, and may be born in a
       // pid namespace the container's processes share: non-dumpable from the start, so that
       // none of them can open its /proc/PID/exe (the host's Deno) or its memory.
       setNonDumpable();
-      // Fork semantics, not vfork: the child's exec runs on the other core while this thread
-      // goes on moving it into its cgroup and validating.
-      const start = () => spawn(plan, { flags, cgroupFd: cgroup.cloneIntoFd() });
+      // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1)
+      // and its exec then run on the other core while this thread goes on validating.
+      const start = () => spawn(plan, { flags, cgroupFd: join!.intoFd });
       const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
       return { child, needsSync, newUserns, newTimens, newCgroupns };
     } finally {
@@ -124,7 +130,7 @@ export async function spawnInit(
     }
   } finally {
     plan.free();
-    cgroup.closeFds();
+    if (join) closeCgroupJoin(join);
     for (const j of joins) closeFd(j.fd);
   }
 }

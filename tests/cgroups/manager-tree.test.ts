@@ -1,7 +1,8 @@
 // The managers against temporary trees laid out like cgroupfs. The test plays the kernel: it
 // creates the control files a real mkdir would, and checks what the manager wrote into them.
 import assert from "node:assert/strict";
-import { cgroupManager, closeFd } from "../../runtime/cgroups/mod.ts";
+import { cgroupManager } from "../../runtime/cgroups/mod.ts";
+import { closeCgroupJoin, openCgroupJoin } from "../../runtime/exec/cgroup.ts";
 import { dropFiles, fakeCgroup, fakeProc, read } from "./fake-host.ts";
 import type { LinuxResources } from "../../specs/resources.ts";
 
@@ -118,7 +119,6 @@ Deno.test("v1 tree: create, set, join, freeze, stats, destroy", () => {
 
     m.addProcess(4242);
     for (const h of V1_DIRS) assert.equal(read(`${dir(h)}/cgroup.procs`), "4242", h);
-    assert.equal(m.cloneIntoFd(), undefined);
 
     fakeCgroup(`${dir("pids")}/sub`, { "cgroup.procs": "77\n" });
     Deno.writeTextFileSync(`${dir("pids")}/cgroup.procs`, "4242\n");
@@ -301,10 +301,10 @@ Deno.test("v2 tree: validate, create (delegation), set, kill, freeze, stats, des
 
     m.addProcess(31337);
     assert.equal(read(`${dir}/cgroup.procs`), "31337");
-    const fd = m.cloneIntoFd();
-    assert.ok(typeof fd === "number" && fd >= 0);
-    assert.ok(Deno.statSync(`/proc/self/fd/${fd}`).isDirectory);
-    closeFd(fd);
+    const join = openCgroupJoin(m, new Map());
+    assert.deepEqual(join.procsFds, [], "clone3 places the child on cgroup2");
+    assert.ok(Deno.statSync(`/proc/self/fd/${join.intoFd}`).isDirectory);
+    closeCgroupJoin(join);
 
     m.killAll(9);
     assert.equal(read(`${dir}/cgroup.kill`), "1", "SIGKILL goes through cgroup.kill");

@@ -4,7 +4,8 @@
 // full manager is exercised at /sys/fs/cgroup.
 import assert from "node:assert/strict";
 import { detect } from "../../runtime/cgroups/detect.ts";
-import { cgroupManager, closeFd } from "../../runtime/cgroups/mod.ts";
+import { cgroupManager } from "../../runtime/cgroups/mod.ts";
+import { closeCgroupJoin, openCgroupJoin } from "../../runtime/exec/cgroup.ts";
 import type { CgroupManager } from "../../runtime/cgroups/types.ts";
 import { requireRoot, skipUnless } from "../helpers/mod.ts";
 
@@ -72,9 +73,9 @@ Deno.test({
       m.create();
       const dir = m.paths[""];
       assert.ok(Deno.statSync(`${dir}/cgroup.procs`).isFile);
-      const fd = m.cloneIntoFd();
-      assert.ok(Deno.statSync(`/proc/self/fd/${fd}`).isDirectory);
-      closeFd(fd!);
+      const join = openCgroupJoin(m, new Map());
+      assert.ok(Deno.statSync(`/proc/self/fd/${join.intoFd}`).isDirectory);
+      closeCgroupJoin(join);
 
       // A busy loop, so "frozen" can be seen as "no CPU time while frozen".
       const spin = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();

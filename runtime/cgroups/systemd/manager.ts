@@ -95,10 +95,6 @@ export class SystemdManager implements CgroupManager {
     this.files.addProcess(pid);
   }
 
-  cloneIntoFd(): undefined {
-    return undefined; // systemd places the init (adopt)
-  }
-
   set(r: LinuxResources): void {
     const properties = resourceProperties(r, this.layout, procDevices());
     if (properties.length > 0) this.systemd.setProperties(this.unit, properties);
