@@ -9,7 +9,7 @@ export interface GlobalOptions {
   logFormat: "text" | "json";
   debug: boolean;
   systemdCgroup: boolean;
-  /** --rootless as runc decides it: auto is true when the effective uid is not 0. */
+  /** --rootless as runc decides it: auto is true unless the host's root (runtime/caller.ts). */
   rootless: boolean;
   criu?: string;
 }

@@ -3,6 +3,7 @@ import type { Context } from "./command.ts";
 import { CliError } from "./command.ts";
 import { Store } from "../runtime/state/store.ts";
 import { ensureOwnStateRoot } from "../runtime/state/root.ts";
+import { isHostRoot } from "../runtime/caller.ts";
 import { writeLog } from "./log.ts";
 import type { Config } from "../specs/schema/config.ts";
 import { checks } from "../runtime/parts.ts";
@@ -10,7 +11,7 @@ import type { FlagDef } from "./args.ts";
 
 export function storeOf(ctx: Context): Store {
   const { root, defaultRoot } = ctx.global;
-  if (defaultRoot && Deno.uid() !== 0) ensureOwnStateRoot(root);
+  if (defaultRoot && !isHostRoot()) ensureOwnStateRoot(root);
   return new Store(root);
 }
 

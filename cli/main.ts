@@ -9,6 +9,7 @@ import { allMarks, enableTrace, mark } from "../process/trace.ts";
 import { setDebugSink } from "../syscalls/debug.ts";
 import { errorLine } from "./errors.ts";
 import { defaultStateRoot } from "../runtime/state/root.ts";
+import { isHostRoot } from "../runtime/caller.ts";
 
 const PROGRAM = "tsrun";
 
@@ -50,7 +51,7 @@ function toGlobal(flags: Record<string, unknown>): GlobalOptions {
     logFormat,
     debug: flags.debug === true,
     systemdCgroup: flags["systemd-cgroup"] === true,
-    rootless: rootless === "auto" ? Deno.uid() !== 0 : rootless === "true",
+    rootless: rootless === "auto" ? !isHostRoot() : rootless === "true",
     criu: flags.criu as string | undefined,
   };
 }

@@ -40,6 +40,7 @@ import { O_CLOEXEC, O_DIRECTORY, O_PATH, openFd } from "../../syscalls/libc.ts";
 import { openInRoot } from "../../process/secure-path.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 import { errnoMessage } from "../../syscalls/errno.ts";
+import { isHostRoot } from "../caller.ts";
 
 export interface ExecOptions {
   store: Store;
@@ -180,10 +181,11 @@ async function spawnInto(
     }
     const agent = t.seccomp?.listener;
     if (agent) listener = new ExecListener(agent.path);
-    // The caller joins the pid namespace for its children where it may; an unprivileged one
-    // may not (that needs CAP_SYS_ADMIN over the namespace's owner, the container's user
-    // namespace): its child joins the user namespace, then the pid namespace, then forks.
-    const childJoinsPid = Deno.uid() !== 0 && namespaces[0]?.type === "user";
+    // The caller joins the pid namespace for its children, then returns to its own, where it
+    // may; a rootless one may not (that needs CAP_SYS_ADMIN over the namespaces' owners: the
+    // container's user namespace, and the host's to return): its child joins the user
+    // namespace if any, then the pid namespace, then forks.
+    const childJoinsPid = !isHostRoot();
     const pidNs = childJoinsPid ? undefined : namespaces.find((n) => n.type === "pid");
     const joinInChild = namespaces.filter((n) => n !== pidNs);
     // Before the clone: a fork child must not share the lock's file (a frozen one would keep

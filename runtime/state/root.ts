@@ -1,11 +1,16 @@
 // Where container state lives when --root is not given: /run/tsrun for root (as runc's /run/runc);
 // for anyone else a directory only they can reach, as runc uses $XDG_RUNTIME_DIR/runc.
 import { RuntimeError } from "../errors.ts";
+import { inUserNamespace } from "../caller.ts";
 
 export function defaultStateRoot(): string {
   const uid = Deno.uid();
-  if (uid === 0) return "/run/tsrun";
   const xdg = Deno.env.get("XDG_RUNTIME_DIR");
+  // uid 0 in a user namespace (rootless podman's runtime) cannot write the host's /run: it keeps
+  // its state under $XDG_RUNTIME_DIR as runc does, unless it says it is root ($USER).
+  if (uid === 0 && !(xdg && inUserNamespace() && Deno.env.get("USER") !== "root")) {
+    return "/run/tsrun";
+  }
   return xdg ? `${xdg}/tsrun` : `/tmp/tsrun-${uid}`;
 }
 
