@@ -41,6 +41,16 @@ export function lookPath(file: string, env: readonly string[], at: LookIn = {}):
   throw new LookError(`exec: "${file}": executable file not found in $PATH`);
 }
 
+/**
+ * A host program tsrun itself runs (ps, newuidmap): from $PATH, then the usual places, since
+ * engines may call with no PATH (and Deno then sets one of its own); never from a relative entry,
+ * which would depend on the working directory.
+ */
+export function hostProgram(name: string): string {
+  const dirs = `${Deno.env.get("PATH") ?? ""}:${DEFAULT_PATH}`.split(":");
+  return lookPath(name, [`PATH=${dirs.filter((d) => d.startsWith("/")).join(":")}`]);
+}
+
 class LookError extends Error {}
 
 /** An error's message without the host path Deno appends (` (os error 2): stat '/proc/...'`),

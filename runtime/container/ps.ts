@@ -12,9 +12,10 @@ export function containerPids(store: Store, id: string): number[] {
 /** Runs the host's `ps ARGS`; keeps the header and the lines whose PID column is in `pids`. */
 export async function psTable(pids: number[], args: string[]): Promise<string> {
   const what = ["ps", ...args].join(" ");
+  const { hostProgram } = await import("../../process/look-path.ts");
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command("ps", { args, stdin: "null" }).output();
+    out = await new Deno.Command(hostProgram("ps"), { args, stdin: "null" }).output();
   } catch (e) {
     throw new RuntimeError(`${what}: ${(e as Error).message}`);
   }
