@@ -8,15 +8,11 @@ import { CLONE_NEWUSER, spawn, SpawnPlan } from "../syscalls/spawn/mod.ts";
 import { closeFd } from "../syscalls/socket.ts";
 import { bytes, sysArgs } from "../process/sys-args.ts";
 import { MOUNT_ATTR } from "./mount-options.ts";
-import type { IdMapping, MountStep } from "./plan.ts";
+import { type IdMapping, idMapText, type MountStep } from "./plan.ts";
 
 const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 const OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = O_CLOEXEC;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOVE_MOUNT_T_EMPTY_PATH = 0x40;
-
-function mapText(maps: IdMapping[]): string {
-  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
-}
 
 /** The child's pid as the host's procfs numbers it (we may be in a new pid namespace). */
 function procPid(pidfd: number): number {
@@ -43,8 +39,8 @@ function makeUserns(uidMappings: IdMapping[], gidMappings: IdMapping[]): number 
   }
   try {
     const pid = procPid(child.pidfd!);
-    Deno.writeTextFileSync(`/proc/${pid}/uid_map`, mapText(uidMappings));
-    Deno.writeTextFileSync(`/proc/${pid}/gid_map`, mapText(gidMappings));
+    Deno.writeTextFileSync(`/proc/${pid}/uid_map`, idMapText(uidMappings));
+    Deno.writeTextFileSync(`/proc/${pid}/gid_map`, idMapText(gidMappings));
     return openFd(`/proc/${pid}/ns/user`, O_RDONLY | O_CLOEXEC);
   } finally {
     closeFd(wr);

@@ -15,6 +15,11 @@ export interface IdMapping {
   size: number;
 }
 
+/** The kernel's uid_map/gid_map text: a line per range. */
+export function idMapText(maps: readonly IdMapping[]): string {
+  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
+}
+
 export interface MountStep {
   op: "mount";
   /** Index in config.mounts, for error messages (`/mounts/3`). */

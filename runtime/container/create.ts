@@ -18,6 +18,7 @@ import { connectUnix } from "../../syscalls/fdpass.ts";
 import { O_CLOEXEC, O_PATH, O_RDWR, openFd, setCloexec } from "../../syscalls/libc.ts";
 import { openCgroup } from "./cgroup.ts";
 import { writePidFile } from "./pid-file.ts";
+import { writeIdMaps } from "./id-maps.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
 import { addMarks, mark, tracing } from "../../process/trace.ts";
 import { hasRuntimeJson } from "../../specs/runtime-json-file.ts";
@@ -79,10 +80,6 @@ function resolveRootfs(bundle: string, config: Config): string {
   } catch {
     throw new RuntimeError(`root.path ${path}: rootfs directory does not exist`);
   }
-}
-
-function idMap(maps: { containerID: number; hostID: number; size: number }[] = []): string {
-  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 }
 
 /**
@@ -202,7 +199,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
 
     const channel = new Channel(parentEnd);
     if (init.needsSync) {
-      if (init.newUserns) writeIdMaps(child.pid, config);
+      if (init.newUserns) await writeIdMaps(child.pid, config);
       if (init.newTimens) writeTimeOffsets(child.pid, config);
       channel.sendRaw(new Uint8Array([0]));
     }
@@ -348,26 +345,6 @@ function connectListener(path: string): number {
 function inheritable(fd: number): number {
   setCloexec(fd, false, "inherited socket");
   return fd;
-}
-
-/**
- * An unprivileged caller may map only its own uid and gid, and the gid only once setgroups(2)
- * is denied in the namespace (user_namespaces(7)); root keeps setgroups allowed.
- */
-function writeIdMaps(pid: number, config: Config): void {
-  const write = (file: string, text: string, field: string) => {
-    try {
-      Deno.writeTextFileSync(`/proc/${pid}/${file}`, text);
-    } catch (e) {
-      const why = (e as Error).message.replace(/ \(os error.*$/, "");
-      const hint = Deno.uid() === 0 ? "" : " (without newuidmap, a rootless container can map " +
-        "only the caller's own id, and needs a new pid namespace)";
-      throw new RuntimeError(`${field}: cannot write /proc/${pid}/${file}: ${why}${hint}`);
-    }
-  };
-  if (Deno.uid() !== 0) write("setgroups", "deny", "linux.gidMappings");
-  write("uid_map", idMap(config.linux?.uidMappings), "linux.uidMappings");
-  write("gid_map", idMap(config.linux?.gidMappings), "linux.gidMappings");
 }
 
 function writeTimeOffsets(pid: number, config: Config): void {

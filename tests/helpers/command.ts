@@ -71,3 +71,8 @@ export async function command(argv: string[], opts: CommandOptions = {}): Promis
     for (const f of files) await Deno.remove(f).catch(() => {});
   }
 }
+
+/** `argv` as an unprivileged user: its uid and gid, no supplementary groups. */
+export function asUserArgv(user: { uid: number; gid: number }, argv: string[]): string[] {
+  return ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", ...argv];
+}

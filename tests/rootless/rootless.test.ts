@@ -6,86 +6,18 @@ import { join } from "node:path";
 import { command } from "../helpers/command.ts";
 import {
   type Config,
-  findBusybox,
   hasCommand,
   makeBundle,
   processesMatching,
-  REPO_ROOT,
-  requireRoot,
   skipUnless,
-  TSRUN,
 } from "../helpers/mod.ts";
+import { asUser, rootlessMissing, subordinateIds, type TestUser, testUser, USER } from "./user.ts";
 
-const USER = "tsrun-rootless";
-
-function hasBusybox(): boolean {
-  try {
-    findBusybox();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = requireRoot("making a test user") ||
-  skipUnless(
-    hasCommand("useradd") && hasCommand("setpriv"),
-    "rootless tests need useradd and setpriv",
-  ) ||
-  skipUnless(hasBusybox(), "rootless tests need a static busybox");
-
-/** The test user's uid and gid, made (with subordinate ids) when missing. */
-async function testUser(): Promise<{ uid: number; gid: number }> {
-  const id = async (flag: string) => (await command(["id", flag, USER])).stdout.trim();
-  if ((await command(["id", USER])).code !== 0) {
-    const r = await command(["useradd", "--no-create-home", "--shell", "/bin/sh", USER]);
-    ok(r.code === 0 || /already exists/.test(r.stderr), r.stderr);
-  }
-  return { uid: Number(await id("-u")), gid: Number(await id("-g")) };
-}
-
-/**
- * TSRUN where the test user can reach it: a clone often sits under a 0700 directory (/root, a
- * mktemp -d), so the repo is bound at a traversable path for this file's tests.
- */
-const userTsrun = (() => {
-  if (ignore || !TSRUN.startsWith(`${REPO_ROOT}/`)) return TSRUN;
-  const dir = Deno.makeTempDirSync({ prefix: "tsrun-rootless-repo-" });
-  Deno.chmodSync(dir, 0o755);
-  const bind = new Deno.Command("mount", { args: ["--bind", REPO_ROOT, dir] }).outputSync();
-  if (!bind.success) {
-    throw new Error(`mount --bind ${REPO_ROOT}: ${new TextDecoder().decode(bind.stderr)}`);
-  }
-  globalThis.addEventListener("unload", () => {
-    new Deno.Command("umount", { args: ["-l", dir] }).outputSync();
-    Deno.removeSync(dir);
-  });
-  return dir + TSRUN.slice(REPO_ROOT.length);
-})();
-
-/** tsrun as the test user, from an empty environment as an engine would call it. */
-function asUser(
-  user: { uid: number; gid: number },
-  args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
-) {
-  return command(
-    [
-      "setpriv",
-      `--reuid=${user.uid}`,
-      `--regid=${user.gid}`,
-      "--clear-groups",
-      "--",
-      userTsrun,
-      ...args,
-    ],
-    { cwd: opts.cwd, clearEnv: true, env: { PATH: "/usr/bin:/bin", ...opts.env } },
-  );
-}
+const ignore = rootlessMissing();
 
 /** A bundle the test user owns, holding the config its own `spec --rootless` wrote. */
 async function rootlessBundle(
-  user: { uid: number; gid: number },
+  user: TestUser,
   args: string[],
   edit?: (c: Config) => void,
 ) {
@@ -221,6 +153,136 @@ Deno.test(
       );
     } finally {
       Deno.removeSync(dir, { recursive: true });
+    }
+  },
+);
+
+/** Root to the user itself, and container ids 1..65536 to its subordinate ids (newuidmap). */
+function rangedMaps(c: Config): void {
+  const [uid, gid] = [c.linux.uidMappings[0].hostID, c.linux.gidMappings[0].hostID];
+  const [subUid, subGid] = [subordinateIds("/etc/subuid"), subordinateIds("/etc/subgid")];
+  c.linux.uidMappings = [
+    { containerID: 0, hostID: uid, size: 1 },
+    { containerID: 1, hostID: subUid.start, size: 65536 },
+  ];
+  c.linux.gidMappings = [
+    { containerID: 0, hostID: gid, size: 1 },
+    { containerID: 1, hostID: subGid.start, size: 65536 },
+  ];
+  // chown needs CAP_CHOWN, which spec's default set lacks; the test writes into its rootfs.
+  for (const set of Object.values(c.process.capabilities as Record<string, string[]>)) {
+    set.push("CAP_CHOWN");
+  }
+  c.root.readonly = false;
+}
+
+/** Live processes of `uid` on the host (the test user runs nothing but these tests). */
+function processesOf(uid: number): string[] {
+  const found: string[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const status = Deno.readTextFileSync(`/proc/${e.name}/status`);
+      // A zombie is gone but for its parent's wait (pid 1 here reaps the orphans in its time).
+      if (/^State:\s+Z/m.test(status) || /^Uid:\s+(\d+)/m.exec(status)?.[1] !== String(uid)) {
+        continue;
+      }
+      found.push(
+        `${e.name} ${Deno.readTextFileSync(`/proc/${e.name}/cmdline`).replaceAll("\0", " ")}`,
+      );
+    } catch { /* exited meanwhile */ }
+  }
+  return found;
+}
+
+const ignoreHelpers = ignore ||
+  skipUnless(
+    hasCommand("newuidmap") && hasCommand("newgidmap"),
+    "newuidmap/newgidmap are not installed (apt-get install uidmap)",
+  );
+
+Deno.test(
+  { name: "rootless: newuidmap/newgidmap map a range of subordinate ids", ignore: ignoreHelpers },
+  async () => {
+    const user = await testUser();
+    const sub = subordinateIds("/etc/subuid");
+    const subGid = subordinateIds("/etc/subgid");
+    ok(sub.count >= 65536 && subGid.count >= 65536, "the test user has 65536 subordinate ids");
+    const marker = "86419";
+    const b = await rootlessBundle(user, ["sleep", marker], (c) => rangedMaps(c));
+    const env = { XDG_RUNTIME_DIR: b.dir };
+    const tsrun = (...args: string[]) => asUser(user, args, { cwd: b.dir, env });
+    try {
+      let r = await tsrun("run", "-d", "rl-range");
+      assertEquals([r.code, r.stderr], [0, ""]);
+      // Container uid 1000 is subordinate id 999 of the range outside; setgroups(2) stays allowed
+      // (an additional gid), where a map of the caller alone denies it.
+      r = await tsrun(
+        "exec",
+        "--additional-gids",
+        "5",
+        "rl-range",
+        "sh",
+        "-c",
+        "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -G; " +
+          "touch /owned && chown 1000:1001 /owned",
+      );
+      assertEquals(r.stderr, "");
+      assertEquals(r.code, 0);
+      const lines = r.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+      assertEquals(lines, [
+        `0 ${user.uid} 1`,
+        `1 ${sub.start} 65536`,
+        `0 ${user.gid} 1`,
+        `1 ${subGid.start} 65536`,
+        "allow",
+        "0 5",
+      ]);
+      const st = Deno.statSync(join(b.dir, "rootfs", "owned"));
+      assertEquals([st.uid, st.gid], [sub.start + 999, subGid.start + 1000]);
+      r = await tsrun("delete", "--force", "rl-range");
+      assertEquals([r.code, r.stderr], [0, ""]);
+      assertEquals(processesMatching(marker), []);
+    } finally {
+      await tsrun("delete", "--force", "rl-range");
+      await b.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  {
+    name: "rootless: a range beyond the subordinate ids fails naming the field, nothing left",
+    ignore: ignoreHelpers,
+  },
+  async () => {
+    const user = await testUser();
+    for (const kind of ["uid", "gid"] as const) {
+      const file = kind === "uid" ? "/etc/subuid" : "/etc/subgid";
+      const b = await rootlessBundle(user, ["true"], (c) => {
+        rangedMaps(c);
+        // One past the user's range: not allowed to it.
+        const { start, count } = subordinateIds(file);
+        const maps = kind === "uid" ? c.linux.uidMappings : c.linux.gidMappings;
+        maps[1].hostID = start + count;
+      });
+      try {
+        const r = await asUser(user, ["run", "-b", ".", `rl-beyond-${kind}`], { cwd: b.dir });
+        assertEquals(r.code, 1);
+        match(
+          r.stderr,
+          new RegExp(
+            `^tsrun: linux\\.${kind}Mappings: new${kind}map: .*not allowed ` +
+              `\\(the caller's subordinate ids are in ${file}\\)\\n$`,
+          ),
+        );
+        assertEquals(r.stderr.split("\n").length, 2, "one line");
+        assertEquals([...Deno.readDirSync(defaultRoot(user.uid))], []);
+        assertEquals(processesOf(user.uid), []);
+      } finally {
+        removeRoot(user.uid);
+        await b.cleanup();
+      }
     }
   },
 );
