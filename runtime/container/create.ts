@@ -173,8 +173,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       } catch { /* gone */ }
       child.waitSync();
     });
-    // Under systemd the scope is started while the config is validated.
-    const placed = cgroup.join(child.pid);
+    // Under systemd the scope is started while the config is validated; around a forked init
+    // only once its pid is known.
+    const placed = init.forks ? () => {} : cgroup.join(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
@@ -211,6 +212,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       }
       throw e;
     }
+    if (init.forks) cgroup.join(child.pid)();
     const state: StoredState = {
       ociVersion: config.ociVersion,
       id,

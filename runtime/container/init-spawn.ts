@@ -16,6 +16,7 @@ import { PR, setNonDumpable } from "../../syscalls/process.ts";
 import { SIGKILL } from "../signals.ts";
 import type { ContainerCgroup } from "./cgroup.ts";
 import { type CgroupJoin, closeCgroupJoin } from "../exec/cgroup.ts";
+import { isHostRoot } from "../caller.ts";
 
 export interface NamespaceRequest {
   type: NamespaceType;
@@ -30,6 +31,8 @@ export interface InitChild {
   newTimens: boolean;
   /** The init unshares it itself (see above). */
   newCgroupns: boolean;
+  /** The spawn child forks the init: `child.pid` is the init's only after its result. */
+  forks: boolean;
 }
 
 /**
@@ -64,12 +67,17 @@ export async function spawnInit(
     }
     // The user namespace first: the others are then joined with its privileges. A pid
     // namespace only applies to children, and the init (Deno) could not start its threads after
-    // joining one itself: this thread clones straight into it instead (see below).
+    // joining one itself: this thread clones straight into it instead (see below), or, when it
+    // could not return to its own (rootless, as in exec.ts), the child joins it last and forks.
     joins.sort((a, b) => (a.type === "user" ? -1 : b.type === "user" ? 1 : 0));
     const pidJoin = joins.find((j) => j.type === "pid");
+    const childJoinsPid = pidJoin !== undefined && !isHostRoot();
     for (const j of joins) {
       if (j === pidJoin) continue;
       plan.step(`join ${j.type} namespace ${j.fd}`, "setns", [j.fd, NAMESPACES[j.type].flag]);
+    }
+    if (childJoinsPid) {
+      plan.step(`join pid namespace ${pidJoin.fd}`, "setns", [pidJoin.fd, NAMESPACES.pid.flag]);
     }
     const newUserns = (flags & NAMESPACES.user.flag) !== 0n;
     const newTimens = (flags & NAMESPACES.time.flag) !== 0n;
@@ -99,6 +107,9 @@ export async function spawnInit(
         plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
       }
     }
+    // Past the parent's go-ahead, so that it wrote the maps and offsets of the process it knows,
+    // and before the cgroup joins, so that the fork is what joins.
+    if (childJoinsPid) plan.fork("fork into the pid namespace");
     join = cgroup.openJoin();
     for (const fd of join.procsFds) {
       plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
@@ -123,8 +134,10 @@ export async function spawnInit(
       // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1)
       // and its exec then run on the other core while this thread goes on validating.
       const start = () => spawn(plan, { flags, cgroupFd: join!.intoFd });
-      const child = pidJoin ? withPidNamespaceForChildren(pidJoin.fd, start) : start();
-      return { child, needsSync, newUserns, newTimens, newCgroupns };
+      const child = pidJoin && !childJoinsPid
+        ? withPidNamespaceForChildren(pidJoin.fd, start)
+        : start();
+      return { child, needsSync, newUserns, newTimens, newCgroupns, forks: childJoinsPid };
     } finally {
       closeInitCommand(init);
     }

@@ -1,7 +1,7 @@
 // Rootless podman with tsrun as its runtime: the test user runs podman (its own storage, HOME and
 // XDG_RUNTIME_DIR), which runs tsrun as uid 0 in podman's user namespace. tsrun must take that
-// for rootless, as runc does: its state under $XDG_RUNTIME_DIR, no cgroup, exec forking into the
-// container's pid namespace.
+// for rootless, as runc does: its state under $XDG_RUNTIME_DIR, no cgroup, exec (and a create
+// joining a pid namespace) forking into the container's pid namespace.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { processesMatching, skipUnless } from "../helpers/mod.ts";
@@ -62,6 +62,10 @@ Deno.test({ name: "rootless podman run -d, exec, rm -f", ignore }, async () => {
       "echo exec-hi; head -c 2 /proc/1/cmdline; exit 5",
     ]);
     assertEquals([r.code, r.stdout, r.stderr], [5, "exec-hi\nsh", ""]);
+    // A container joining its pid namespace (as in a pod): made there by a forking child too.
+    const joined = ["--pid", `container:${name}`];
+    r = await pm().run(["run", "--rm", ...joined, IMAGE, "head", "-c", "2", "/proc/1/cmdline"]);
+    assertEquals([r.code, r.stdout, r.stderr], [0, "sh", ""]);
     r = await pm().run(["rm", "--force", "--time", "0", name]);
     assertEquals(r.code, 0, r.stderr);
     assertEquals(tsrunStates(), []);
