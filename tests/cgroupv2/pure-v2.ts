@@ -28,6 +28,11 @@ export class PureV2 {
     return Deno.readTextFileSync(`/proc/${this.holder.pid}/mountinfo`);
   }
 
+  /** A command line prefix that runs the rest in the namespace. */
+  get enter(): string[] {
+    return ["nsenter", `--mount=/proc/${this.holder.pid}/ns/mnt`, "--"];
+  }
+
   /** Controllers the hierarchy's root offers. */
   controllers(): string[] {
     return Deno.readTextFileSync(`${this.cgroupRoot}/cgroup.controllers`).trim().split(/\s+/)
@@ -50,7 +55,7 @@ export class PureV2 {
     return tsrun(args, {
       stdin: opts.stdin,
       timeout: opts.timeout,
-      prefix: ["nsenter", `--mount=/proc/${this.holder.pid}/ns/mnt`, "--"],
+      prefix: this.enter,
       cgroupProcs: opts.cgroup === undefined
         ? undefined
         : `${this.cgroupRoot}${opts.cgroup}/cgroup.procs`,

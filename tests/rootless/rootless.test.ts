@@ -3,38 +3,10 @@
 // (it may not make one), a user namespace mapping only itself, the default state root.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { command } from "../helpers/command.ts";
-import {
-  type Config,
-  hasCommand,
-  makeBundle,
-  processesMatching,
-  skipUnless,
-} from "../helpers/mod.ts";
-import { asUser, rootlessMissing, subordinateIds, type TestUser, testUser, USER } from "./user.ts";
+import { type Config, hasCommand, processesMatching, skipUnless } from "../helpers/mod.ts";
+import { asUser, rootlessBundle, rootlessMissing, subordinateIds, testUser, USER } from "./user.ts";
 
 const ignore = rootlessMissing();
-
-/** A bundle the test user owns, holding the config its own `spec --rootless` wrote. */
-async function rootlessBundle(
-  user: TestUser,
-  args: string[],
-  edit?: (c: Config) => void,
-) {
-  const b = await makeBundle();
-  Deno.removeSync(join(b.dir, "config.json"));
-  await command(["chown", "-R", `${user.uid}:${user.gid}`, b.dir]);
-  const spec = await asUser(user, ["spec", "--rootless"], { cwd: b.dir });
-  assertEquals(spec.code, 0, spec.stderr);
-  const path = join(b.dir, "config.json");
-  const config = JSON.parse(Deno.readTextFileSync(path));
-  assertEquals(config.linux.uidMappings, [{ containerID: 0, hostID: user.uid, size: 1 }]);
-  config.process.args = args;
-  config.process.terminal = false;
-  edit?.(config);
-  Deno.writeTextFileSync(path, JSON.stringify(config));
-  return b;
-}
 
 /** The user's default state root without $XDG_RUNTIME_DIR; removed after each test. */
 const defaultRoot = (uid: number) => `/tmp/tsrun-${uid}`;

@@ -1,11 +1,14 @@
 // The rootless tests' user: a fixed unprivileged user (made on first use; useradd gives it
 // /etc/subuid and /etc/subgid entries) that runs tsrun from an empty environment, as an engine
 // would call it, through a bind mount of the repo at a path it can traverse.
-import { ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { join } from "node:path";
 import { asUserArgv, command, type CommandOptions } from "../helpers/command.ts";
 import {
+  type Config,
   findBusybox,
   hasCommand,
+  makeBundle,
   REPO_ROOT,
   requireRoot,
   skipUnless,
@@ -81,16 +84,42 @@ export function userTsrun(): string {
   return bound = dir + TSRUN.slice(REPO_ROOT.length);
 }
 
-/** tsrun as the test user, from an empty environment but PATH. */
+/**
+ * tsrun as the test user, from an empty environment but PATH; `prefix` runs first as root (e.g.
+ * nsenter), in the cgroup whose `cgroupProcs` file is given.
+ */
 export function asUser(
   user: TestUser,
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
+  opts: { cwd?: string; env?: Record<string, string>; prefix?: string[]; cgroupProcs?: string } =
+    {},
 ) {
   const run: CommandOptions = {
     cwd: opts.cwd,
     clearEnv: true,
     env: { PATH: "/usr/bin:/bin", ...opts.env },
+    cgroupProcs: opts.cgroupProcs,
   };
-  return command(asUserArgv(user, [userTsrun(), ...args]), run);
+  return command([...opts.prefix ?? [], ...asUserArgv(user, [userTsrun(), ...args])], run);
+}
+
+/** A bundle the test user owns, holding the config its own `spec --rootless` wrote. */
+export async function rootlessBundle(
+  user: TestUser,
+  args: string[],
+  edit?: (c: Config) => void,
+) {
+  const b = await makeBundle();
+  Deno.removeSync(join(b.dir, "config.json"));
+  await command(["chown", "-R", `${user.uid}:${user.gid}`, b.dir]);
+  const spec = await asUser(user, ["spec", "--rootless"], { cwd: b.dir });
+  assertEquals(spec.code, 0, spec.stderr);
+  const path = join(b.dir, "config.json");
+  const config = JSON.parse(Deno.readTextFileSync(path));
+  assertEquals(config.linux.uidMappings, [{ containerID: 0, hostID: user.uid, size: 1 }]);
+  config.process.args = args;
+  config.process.terminal = false;
+  edit?.(config);
+  Deno.writeTextFileSync(path, JSON.stringify(config));
+  return b;
 }
