@@ -76,9 +76,22 @@ export async function spawnInit(
       if (j === pidJoin) continue;
       plan.step(`join ${j.type} namespace ${j.fd}`, "setns", [j.fd, NAMESPACES[j.type].flag]);
     }
+    // Joining a user namespace, the child becomes its root (the capabilities setns gave would be
+    // lost at execve by a uid it does not map to root), and the new namespaces are made from
+    // inside it, as runc does: they belong to the user namespace that makes them (the
+    // container's root must own its mount namespace to mount), and a rootless caller may make
+    // none outside it. A new pid namespace made so takes in only the next child: a fork.
+    const joinsUser = joins.some((j) => j.type === "user");
+    if (joinsUser) becomeRoot(plan);
+    const madeInside = joinsUser ? flags & ~(NAMESPACES.time.flag | NAMESPACES.cgroup.flag) : 0n;
+    if (madeInside) {
+      flags &= ~madeInside;
+      plan.step("unshare the new namespaces", "unshare", [madeInside]);
+    }
     if (childJoinsPid) {
       plan.step(`join pid namespace ${pidJoin.fd}`, "setns", [pidJoin.fd, NAMESPACES.pid.flag]);
     }
+    const forks = childJoinsPid || (madeInside & NAMESPACES.pid.flag) !== 0n;
     const newUserns = (flags & NAMESPACES.user.flag) !== 0n;
     const newTimens = (flags & NAMESPACES.time.flag) !== 0n;
     if (newTimens) {
@@ -102,14 +115,11 @@ export async function spawnInit(
     if (needsSync) {
       plan.step("wait for the parent", "read", [channelFd, plan.buffer(8), 1]);
       if (dumpableWindow) plan.step("become non-dumpable", "prctl", [PR.SET_DUMPABLE, 0]);
-      if (newUserns) {
-        plan.step("become root in the user namespace (setresgid)", "setresgid", [0, 0, 0]);
-        plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
-      }
+      if (newUserns) becomeRoot(plan);
     }
     // Past the parent's go-ahead, so that it wrote the maps and offsets of the process it knows,
     // and before the cgroup joins, so that the fork is what joins.
-    if (childJoinsPid) plan.fork("fork into the pid namespace");
+    if (forks) plan.fork("fork into the pid namespace");
     join = cgroup.openJoin();
     for (const fd of join.procsFds) {
       plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
@@ -137,7 +147,7 @@ export async function spawnInit(
       const child = pidJoin && !childJoinsPid
         ? withPidNamespaceForChildren(pidJoin.fd, start)
         : start();
-      return { child, needsSync, newUserns, newTimens, newCgroupns, forks: childJoinsPid };
+      return { child, needsSync, newUserns, newTimens, newCgroupns, forks };
     } finally {
       closeInitCommand(init);
     }
@@ -146,6 +156,11 @@ export async function spawnInit(
     if (join) closeCgroupJoin(join);
     for (const j of joins) closeFd(j.fd);
   }
+}
+
+function becomeRoot(plan: SpawnPlan): void {
+  plan.step("become root in the user namespace (setresgid)", "setresgid", [0, 0, 0]);
+  plan.step("become root in the user namespace (setresuid)", "setresuid", [0, 0, 0]);
 }
 
 /** The namespaces of a config not validated yet, or undefined when they are malformed. */

@@ -3,7 +3,7 @@
 // flags a less privileged namespace cannot clear.
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { assertNothingLeft, requireRoot } from "../helpers/mod.ts";
+import { assertNothingLeft, makeBundle, requireRoot, tsrun } from "../helpers/mod.ts";
 import { addUserns, mountAt, parseMountinfo, runScript, uniqueId } from "./util.ts";
 
 const ignore = requireRoot("running containers");
@@ -132,5 +132,36 @@ Deno.test(
     } finally {
       await src.undo();
     }
+  },
+);
+
+Deno.test(
+  { name: "userns: a container joining another's user and pid namespaces by path", ignore },
+  async () => {
+    const marker = "86441";
+    const first = await makeBundle({ args: ["sleep", marker] });
+    const id = uniqueId("join-user");
+    try {
+      addUserns(first.config);
+      first.writeConfig();
+      let r = await tsrun(["run", "-d", "-b", first.dir, id]);
+      assertEquals([r.code, r.stderr], [0, ""]);
+      const pid = JSON.parse((await tsrun(["state", id])).stdout).pid;
+      // Its root is the joined namespace's root (it may mount its own /proc), and its pid 1 the
+      // first container's process.
+      r = await runScript("id -u; cat /proc/self/uid_map; tr '\\0' ' ' </proc/1/cmdline", (c) => {
+        c.linux.namespaces = c.linux.namespaces.map((n: { type: string }) =>
+          n.type === "pid" ? { type: "pid", path: `/proc/${pid}/ns/pid` } : n
+        );
+        c.linux.namespaces.push({ type: "user", path: `/proc/${pid}/ns/user` });
+      });
+      assertEquals([r.code, r.stderr], [0, ""]);
+      const lines = r.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+      assertEquals(lines, ["0", "0 100000 65536", `sleep ${marker}`]);
+    } finally {
+      await tsrun(["delete", "--force", id]);
+      await first.cleanup();
+    }
+    assertNothingLeft({ marker });
   },
 );

@@ -240,3 +240,41 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  { name: "rootless: a container joining another's user and pid namespaces", ignore },
+  async () => {
+    const user = await testUser();
+    const marker = "86443";
+    const first = await rootlessBundle(user, ["sleep", marker]);
+    const env = { XDG_RUNTIME_DIR: first.dir };
+    const tsrun = (...args: string[]) => asUser(user, args, { cwd: first.dir, env });
+    const script = "id -u; cat /proc/self/uid_map; tr '\\0' ' ' </proc/1/cmdline";
+    try {
+      let r = await tsrun("run", "-d", "rl-join-1");
+      assertEquals([r.code, r.stderr], [0, ""]);
+      const pid = JSON.parse((await tsrun("state", "rl-join-1")).stdout).pid;
+      // The new namespaces are made inside the joined user namespace: the caller may make none
+      // outside it, and the pid namespace takes in a forked child.
+      const second = await rootlessBundle(user, ["sh", "-c", script], (c) => {
+        c.linux.namespaces = c.linux.namespaces.map((n: { type: string }) =>
+          n.type === "pid" || n.type === "user" ? { ...n, path: `/proc/${pid}/ns/${n.type}` } : n
+        );
+        delete c.linux.uidMappings;
+        delete c.linux.gidMappings;
+      });
+      try {
+        r = await tsrun("run", "-b", second.dir, "rl-join-2");
+        assertEquals([r.code, r.stderr], [0, ""]);
+        const lines = r.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).join(" "));
+        assertEquals(lines, ["0", `0 ${user.uid} 1`, `sleep ${marker}`]);
+      } finally {
+        await second.cleanup();
+      }
+    } finally {
+      await tsrun("delete", "--force", "rl-join-1");
+      await first.cleanup();
+    }
+    assertEquals(processesMatching(marker), []);
+  },
+);
