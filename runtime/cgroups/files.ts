@@ -25,6 +25,11 @@ export class CgroupError extends Error {
   }
 }
 
+/** A cgroup the caller may not make, rather than one that failed: what rootless goes on without. */
+export function isDenied(e: unknown): e is CgroupError {
+  return e instanceof CgroupError && ["EACCES", "EPERM", "EROFS"].includes(e.errno ?? "");
+}
+
 /** An error about one config field, named as in config.json ("memory.swap" under resources). */
 export function fieldError(field: string, message: string): CgroupError {
   return new CgroupError(`linux.resources.${field}: ${message}`);

@@ -92,7 +92,7 @@ export function cgroupOfProcess(id: string, pid: number, o: HostOptions = {}): C
 }
 
 export { closeFd } from "./files.ts";
-export { CgroupError } from "./files.ts";
+export { CgroupError, isDenied } from "./files.ts";
 export { firstLimit, NoCgroupManager } from "./none.ts";
 export type { CgroupManager, FreezerState, Layout } from "./types.ts";
 export type { CgroupStats, StatsEvent } from "./stats-types.ts";

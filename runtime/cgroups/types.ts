@@ -38,8 +38,10 @@ export interface CgroupManager {
   /** Every reason (one line each) this host cannot apply `resources`, section by section. */
   lacking(resources: LinuxResources): string[];
   /** Validates `resources` (when given), then creates the cgroup directories; directories it
-   * created are removed again if a later step fails. */
-  create(resources?: LinuxResources): void;
+   * created are removed again if a later step fails. `rootless` (v1): a hierarchy the caller
+   * may not write is left out, as runc's rootless cgroups do, and `paths` names the rest; it
+   * throws only when there is none. */
+  create(resources?: LinuxResources, rootless?: boolean): void;
   addProcess(pid: number): void;
   /** Validates, then applies every field; controllers the host lacks fail before any write. */
   set(resources: LinuxResources): void;

@@ -8,6 +8,7 @@ import {
   CgroupError,
   exists,
   fieldError,
+  isDenied,
   makeDirs,
   readOptional,
   readPids,
@@ -34,8 +35,10 @@ interface Place {
 
 export class V1Manager implements CgroupManager {
   readonly layout: "v1" | "hybrid";
-  readonly #dirs: Place[];
+  #dirs: Place[];
   readonly #unified?: Place;
+  /** Controllers a rootless create left out, and why (named when a limit needs one). */
+  readonly #denied = new Map<string, string>();
 
   /** `dirOf` names the container's directory in each hierarchy; one it leaves undefined is
    * not used (a hierarchy mounted after the container was made does not hold it). */
@@ -71,6 +74,8 @@ export class V1Manager implements CgroupManager {
       try {
         const writes = map(r, view);
         const lacking = writes.find((w) => !this.#dirOf(w.controller));
+        const denied = lacking && this.#denied.get(lacking.controller);
+        if (denied) throw fieldError(lacking.field, `cannot be applied: rootless, and ${denied}`);
         if (lacking) {
           throw fieldError(
             lacking.field,
@@ -112,14 +117,26 @@ export class V1Manager implements CgroupManager {
     return lacking(r, (part) => this.#plan(part));
   }
 
-  create(r?: LinuxResources): void {
+  create(r?: LinuxResources, rootless = false): void {
     const plan = r ? this.#plan(r) : [];
     const created: string[] = [];
+    const made: Place[] = [];
+    let denied: CgroupError | undefined;
     try {
       for (const d of this.#dirs) {
-        created.push(...makeDirs(d.mountpoint, d.dir));
+        try {
+          created.push(...makeDirs(d.mountpoint, d.dir));
+        } catch (e) {
+          if (!rootless || !isDenied(e)) throw e;
+          denied ??= e;
+          for (const c of d.controllers) this.#denied.set(c, e.message);
+          continue;
+        }
         if (d.controllers.includes("cpuset")) initCpuset(d.mountpoint, d.dir);
+        made.push(d);
       }
+      if (denied && made.length === 0) throw denied;
+      this.#dirs = made;
       this.#createUnified(plan, created);
     } catch (e) {
       removeDirs(created);

@@ -8,6 +8,7 @@ import {
   cgroupManager,
   type CgroupRecord,
   firstLimit,
+  isDenied,
   NoCgroupManager,
 } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
@@ -25,8 +26,8 @@ export interface ContainerCgroup {
   join(pid: number): () => void;
   /**
    * Makes the directories. Rootless, where the caller may not, a container asking for no limits
-   * (`resources`, maybe not validated yet) goes on without a cgroup: then `record` changes and
-   * this returns true.
+   * (`resources`, maybe not validated yet) goes on without a cgroup, and on v1 in the
+   * hierarchies it may write only: then `record` changes and this returns true.
    */
   create(resources: unknown): boolean;
   /**
@@ -39,9 +40,6 @@ export interface ContainerCgroup {
   apply(resources: LinuxResources | undefined): void;
   destroy(): void;
 }
-
-/** Errors that mean the caller may not make cgroups here, rather than that something broke. */
-const DENIED = ["EACCES", "EPERM", "EROFS"];
 
 /** Resolves the container's cgroup; `create` makes it. `systemd`: --systemd-cgroup, whose
  * driver (and D-Bus) only then loads. */
@@ -68,12 +66,12 @@ export async function openCgroup(
     join: (pid) => unit ? unit.adopt(pid) : () => {},
     create(resources) {
       try {
-        manager.create();
-        return false;
+        const hierarchies = Object.keys(manager.paths).length;
+        manager.create(undefined, rootless && !unit);
+        // A rootless v1 create may leave out the hierarchies the caller may not write.
+        return Object.keys(manager.paths).length !== hierarchies;
       } catch (e) {
-        if (!rootless || unit || !(e instanceof CgroupError) || !DENIED.includes(e.errno ?? "")) {
-          throw e;
-        }
+        if (!rootless || unit || !isDenied(e)) throw e;
         const field = firstLimit(resources);
         if (field !== undefined) {
           throw new CgroupError(
