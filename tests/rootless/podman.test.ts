@@ -41,6 +41,17 @@ Deno.test({ name: "rootless podman run --rm: output, exit 0, nothing left", igno
   assertEquals(tsrunStates(), []);
 });
 
+Deno.test(
+  { name: "rootless podman run --userns=keep-id: a user namespace made inside podman's", ignore },
+  async () => {
+    // tsrun, uid 0 in podman's namespace, writes the new one's maps itself (it is root there).
+    const keepId = ["run", "--rm", "--userns=keep-id", IMAGE, "id", "-u"];
+    const r = await pm().run(keepId);
+    assertEquals([r.code, r.stdout, r.stderr], [0, `${(await testUser()).uid}\n`, ""]);
+    assertEquals(tsrunStates(), []);
+  },
+);
+
 Deno.test({ name: "rootless podman run -d, exec, rm -f", ignore }, async () => {
   const name = `rl-podman-${Deno.pid}`;
   const script = `echo ready; while :; do sleep 0.1; done; : ${name}`;
