@@ -15,13 +15,11 @@ export async function writeIdMaps(pid: number, config: Config): Promise<void> {
   // Denied only for a map of the caller's own gid: with a range from newgidmap, the container's
   // root keeps setgroups(2), as under runc (the helper itself denies it where it must).
   if (!root && ownGid) writeProc(pid, "setgroups", "deny", "linux.gidMappings");
-  for (
-    const [kind, maps, own] of [["uid", uids, onlyOwn(uids, Deno.uid()!)], [
-      "gid",
-      gids,
-      ownGid,
-    ]] as const
-  ) {
+  const kinds = [
+    { kind: "uid", maps: uids, own: onlyOwn(uids, Deno.uid()!) },
+    { kind: "gid", maps: gids, own: ownGid },
+  ];
+  for (const { kind, maps, own } of kinds) {
     const field = `linux.${kind}Mappings`;
     if (root || own) writeProc(pid, `${kind}_map`, idMapText(maps), field);
     else await viaHelper(`new${kind}map`, pid, maps, field);
