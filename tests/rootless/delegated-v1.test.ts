@@ -81,6 +81,14 @@ Deno.test(
       assertEquals(read(`${cgroup}/freezer.state`), "THAWED");
       r = await tsrun("ps", "--format", "json", id);
       assertEquals(JSON.parse(r.stdout), [pid]);
+      // An exec'd process joins the same cgroups.
+      const relative = cgroup.slice(freezer!.length);
+      r = await tsrun("exec", id, "grep", ":freezer:", "/proc/self/cgroup");
+      assertEquals([r.code, r.stdout.replace(/^\d+/, ""), r.stderr], [
+        0,
+        `:freezer:${relative}\n`,
+        "",
+      ]);
 
       r = await tsrun("kill", id, "KILL");
       assertEquals([r.code, r.stderr], [0, ""]);
