@@ -278,3 +278,31 @@ Deno.test(
     assertEquals(processesMatching(marker), []);
   },
 );
+
+Deno.test(
+  { name: "rootless: a range without newuidmap installed fails naming the field", ignore },
+  async () => {
+    const user = await testUser();
+    const b = await rootlessBundle(user, ["true"], rangedMaps);
+    try {
+      // newuidmap, where installed, hidden (not executable) in a mount namespace of this call.
+      const hide = 'p=$(command -v newuidmap); [ -z "$p" ] || mount --bind /dev/null "$p" || ' +
+        'exit 99; exec "$@"';
+      const r = await asUser(user, ["run", "rl-no-helper"], {
+        cwd: b.dir,
+        prefix: ["unshare", "--mount", "--propagation", "private", "sh", "-c", hide, "sh"],
+      });
+      assertEquals(r.code, 1);
+      assertEquals(
+        r.stderr,
+        "tsrun: linux.uidMappings: mapping more than the caller's own id needs newuidmap " +
+          "(the uidmap package), not found\n",
+      );
+      assertEquals([...Deno.readDirSync(defaultRoot(user.uid))], []);
+      assertEquals(processesMatching("rl-no-helper"), []);
+    } finally {
+      removeRoot(user.uid);
+      await b.cleanup();
+    }
+  },
+);
