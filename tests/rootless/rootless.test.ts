@@ -4,7 +4,16 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { type Config, hasCommand, processesMatching, skipUnless } from "../helpers/mod.ts";
-import { asUser, rootlessBundle, rootlessMissing, subordinateIds, testUser, USER } from "./user.ts";
+import { asUserArgv, command } from "../helpers/command.ts";
+import {
+  asUser,
+  rootlessBundle,
+  rootlessMissing,
+  subordinateIds,
+  testUser,
+  USER,
+  userTsrun,
+} from "./user.ts";
 
 const ignore = rootlessMissing();
 
@@ -302,6 +311,51 @@ Deno.test(
       assertEquals(processesMatching("rl-no-helper"), []);
     } finally {
       removeRoot(user.uid);
+      await b.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  { name: "rootless: uid 0 in a user namespace it made itself is rootless too", ignore },
+  async () => {
+    const user = await testUser();
+    const marker = "86453";
+    // As rootless podman runs its runtime: root in a user namespace mapping only the user, and a
+    // config that makes no user namespace of its own. One namespace for every call of the script.
+    const b = await rootlessBundle(user, ["sleep", marker], (c) => {
+      c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== "user");
+      delete c.linux.uidMappings;
+      delete c.linux.gidMappings;
+    });
+    const script = `
+      t=$1
+      $t run -d rl-nsroot || exit 10
+      ls "$XDG_RUNTIME_DIR/tsrun"
+      $t exec rl-nsroot sh -c 'id -u; tr "\\0" " " </proc/1/cmdline; echo' || exit 11
+      $t kill rl-nsroot KILL || exit 12
+      for i in $(seq 50); do $t state rl-nsroot | grep -q '"stopped"' && break; sleep 0.1; done
+      $t delete rl-nsroot || exit 13
+      ls "$XDG_RUNTIME_DIR/tsrun"
+    `;
+    try {
+      const r = await command(
+        asUserArgv(user, [
+          "unshare",
+          "--user",
+          "--map-root-user",
+          "sh",
+          "-c",
+          script,
+          "sh",
+          userTsrun(),
+        ]),
+        { cwd: b.dir, clearEnv: true, env: { PATH: "/usr/bin:/bin", XDG_RUNTIME_DIR: b.dir } },
+      );
+      assertEquals([r.code, r.stderr], [0, ""]);
+      assertEquals(r.stdout, `rl-nsroot\n0\nsleep ${marker} \n`);
+      assertEquals(processesMatching(marker), []);
+    } finally {
       await b.cleanup();
     }
   },
