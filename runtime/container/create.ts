@@ -200,18 +200,21 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
 
     const channel = new Channel(parentEnd);
     if (init.needsSync) {
-      if (init.newUserns) await writeIdMaps(child.pid, config);
-      if (init.newTimens) writeTimeOffsets(child.pid, config);
-      channel.sendRaw(new Uint8Array([0]));
-    }
-    try {
-      child.resultSync();
-    } catch (e) {
-      if (e instanceof SpawnError) {
-        throw new RuntimeError(`unable to start container process: ${e.message}`);
+      try {
+        if (init.newUserns) await writeIdMaps(child.pid, config);
+        if (init.newTimens) writeTimeOffsets(child.pid, config);
+        channel.sendRaw(new Uint8Array([0]));
+      } catch (e) {
+        // A child that failed a step before waiting is gone (EPIPE, ESRCH): its own error says
+        // why. Either way create fails, so it is killed first: a waiting one never reports.
+        try {
+          Deno.kill(child.pid, "SIGKILL");
+        } catch { /* gone */ }
+        spawnResult(child);
+        throw e;
       }
-      throw e;
     }
+    spawnResult(child);
     if (init.forks) cgroup.join(child.pid)();
     const state: StoredState = {
       ociVersion: config.ociVersion,
@@ -292,6 +295,18 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
   } finally {
     for (const fd of fds) closeFd(fd);
     lock.close();
+  }
+}
+
+/** Waits until the spawn child exec'd the init; its failed step as create's error. */
+function spawnResult(child: Child): void {
+  try {
+    child.resultSync();
+  } catch (e) {
+    if (e instanceof SpawnError) {
+      throw new RuntimeError(`unable to start container process: ${e.message}`);
+    }
+    throw e;
   }
 }
 

@@ -93,6 +93,15 @@ export async function spawnInit(
     }
     const forks = childJoinsPid || (madeInside & NAMESPACES.pid.flag) !== 0n;
     const newUserns = (flags & NAMESPACES.user.flag) !== 0n;
+    if (childJoinsPid && newUserns) {
+      // The child would be in its new user namespace when joining, with no privilege over the
+      // pid namespace's owner (runc joins first, then unshares the user namespace).
+      const path = namespaces.find((n) => n.type === "pid")?.path;
+      throw new RuntimeError(
+        `linux.namespaces: pid ${path}: a rootless container making its own user namespace ` +
+          "cannot join a pid namespace; join the user namespace that owns it as well",
+      );
+    }
     const newTimens = (flags & NAMESPACES.time.flag) !== 0n;
     if (newTimens) {
       // A new time namespace applies from the next execve, once the parent wrote its offsets.
@@ -105,9 +114,9 @@ export async function spawnInit(
     // (see below) and is dumpable only from its first step until the parent's go-ahead: no
     // container process is in its new pid and user namespaces yet, and from the host's only
     // processes with the caller's uid may ptrace it, which can ptrace all of the caller's
-    // processes anyway (the Deno it is a copy of is not the caller's to write either). In a
-    // joined pid namespace a container's process could: it stays non-dumpable there, and the
-    // maps write fails (create says so).
+    // processes anyway (the Deno it is a copy of is not the caller's to write either). In the
+    // host's pid namespace another container's process could: it stays non-dumpable there, and
+    // the maps write fails (create says so).
     const dumpableWindow = newUserns && Deno.uid() !== 0 && (flags & NAMESPACES.pid.flag) !== 0n;
     if (dumpableWindow) {
       plan.step("be dumpable until the uid maps are written", "prctl", [PR.SET_DUMPABLE, 1]);

@@ -280,6 +280,27 @@ Deno.test(
       } finally {
         await second.cleanup();
       }
+      // Its pid namespace alone, making a user namespace of its own: refused in one line.
+      const third = await rootlessBundle(user, ["true"], (c) => {
+        c.linux.namespaces = c.linux.namespaces.map((n: { type: string }) =>
+          n.type === "pid" ? { ...n, path: `/proc/${pid}/ns/pid` } : n
+        );
+      });
+      try {
+        r = await tsrun("run", "-b", third.dir, "rl-join-3");
+        assertEquals(r.code, 1);
+        assertEquals(
+          r.stderr,
+          `tsrun: linux.namespaces: pid /proc/${pid}/ns/pid: a rootless container making its ` +
+            "own user namespace cannot join a pid namespace; join the user namespace that owns " +
+            "it as well\n",
+        );
+        assertEquals([...Deno.readDirSync(join(first.dir, "tsrun"))].map((e) => e.name), [
+          "rl-join-1",
+        ]);
+      } finally {
+        await third.cleanup();
+      }
     } finally {
       await tsrun("delete", "--force", "rl-join-1");
       await first.cleanup();
