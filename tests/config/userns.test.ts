@@ -165,3 +165,41 @@ Deno.test(
     assertNothingLeft({ marker });
   },
 );
+
+Deno.test(
+  {
+    name: "userns: joining one with a pid namespace of its own: forked into it and its cgroup",
+    ignore,
+  },
+  async () => {
+    const marker = "86445";
+    const first = await makeBundle({ args: ["sleep", marker] });
+    const id = uniqueId("join-user-pid");
+    const second = uniqueId("own-pid");
+    try {
+      addUserns(first.config);
+      first.writeConfig();
+      let r = await tsrun(["run", "-d", "-b", first.dir, id]);
+      assertEquals([r.code, r.stderr], [0, ""]);
+      const pid = JSON.parse((await tsrun(["state", id])).stdout).pid;
+      // The new pid namespace is made inside the joined user namespace, and takes in a fork:
+      // the init create moves into the container's cgroup is that fork (pid 1 here).
+      r = await runScript(
+        'echo $$; grep -c "/${CG}$" /proc/self/cgroup',
+        (c) => {
+          c.linux.namespaces.push({ type: "user", path: `/proc/${pid}/ns/user` });
+          c.process.env.push(`CG=${second}`);
+        },
+        { id: second },
+      );
+      assertEquals(r.stderr, "");
+      const [own, inCgroup] = r.stdout.trim().split("\n");
+      assertEquals(own, "1");
+      ok(Number(inCgroup) > 0, `in its cgroup: ${r.stdout}`);
+    } finally {
+      await tsrun(["delete", "--force", id]);
+      await first.cleanup();
+    }
+    assertNothingLeft({ marker });
+  },
+);
