@@ -60,7 +60,11 @@ Deno.test({ name: "rootless podman run -d, exec, rm -f", ignore }, async () => {
   const id = r.stdout.trim();
   try {
     ok(
-      await eventually(async () => (await pm().run(["logs", name])).stdout.includes("ready\n")),
+      // Each podman call is a second or so on a loaded 2-core machine: a generous deadline.
+      await eventually(
+        async () => (await pm().run(["logs", name])).stdout.includes("ready\n"),
+        20_000,
+      ),
       "never got ready",
     );
     assertEquals(tsrunStates(), [id]);
