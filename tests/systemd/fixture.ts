@@ -7,7 +7,8 @@
 // new one of its own: a change to a host superblock would show outside too. Its console is a log
 // file. Commands run inside through `nsenter`; stop() shuts it down and removes the cgroups.
 import { join } from "node:path";
-import { hasCommand, until } from "../helpers/mod.ts";
+import assert from "node:assert/strict";
+import { hasCommand, processesMatching, REPO_ROOT, until } from "../helpers/mod.ts";
 import { command, type CommandResult } from "../helpers/command.ts";
 
 export const SYSTEMD = "/lib/systemd/systemd";
@@ -65,11 +66,21 @@ function bootScript(mounts: CgroupMount[], log: string, unified: boolean): strin
     ),
   ];
   const unit = `[Unit]\nDescription=tsrun test fixture\nDefaultDependencies=no\n`;
+  // A repository below /tmp (a clone in a `mktemp -d`) is bound back over the private /tmp:
+  // tsrun runs inside from there.
+  const repo = REPO_ROOT.startsWith("/tmp/") ? REPO_ROOT : undefined;
   return [
     "set -e",
     "mount --make-rprivate /",
     "mount -t tmpfs -o mode=755 tmpfs /run",
+    ...(repo ? ["mkdir /run/host-tmp", "mount --bind /tmp /run/host-tmp"] : []),
     "mount -t tmpfs -o mode=1777 tmpfs /tmp",
+    ...(repo
+      ? [
+        `mkdir -p ${repo} && mount --bind /run/host-tmp${repo.slice("/tmp".length)} ${repo}`,
+        "umount /run/host-tmp && rmdir /run/host-tmp",
+      ]
+      : []),
     `: >${log} && mount --bind ${log} /dev/console`,
     // The host's cgroup mounts go first: over-mounted, they would still be listed in mountinfo.
     "umount -R /sys/fs/cgroup",
@@ -270,4 +281,12 @@ export async function startSystemd(o: { unified?: boolean } = {}): Promise<Fixtu
     throw e;
   }
   return fixture;
+}
+
+/** Stops the fixture and asserts that it left no process, cgroup or directory behind. */
+export async function stopClean(f: Fixture): Promise<void> {
+  await f.stop();
+  assert.deepEqual(processesMatching(f.cgroup), []);
+  for (const dir of f.dirs) assert.throws(() => Deno.statSync(dir), Deno.errors.NotFound);
+  assert.throws(() => Deno.statSync(`/proc/${f.pid}`), Deno.errors.NotFound);
 }

@@ -4,9 +4,9 @@
 // cgroup; exec joins it through clone3, pause freezes it with cgroup.freeze.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { processesMatching, skipUnless, tsrun, writeBundle } from "../helpers/mod.ts";
+import { skipUnless, tsrun, writeBundle } from "../helpers/mod.ts";
 import { until } from "../helpers/wait.ts";
-import { type Fixture, startSystemd, systemdMissing } from "./fixture.ts";
+import { type Fixture, startSystemd, stopClean, systemdMissing } from "./fixture.ts";
 
 function noCgroup2(): string | undefined {
   const text = Deno.readTextFileSync("/proc/self/mountinfo");
@@ -94,8 +94,6 @@ Deno.test({
   async fn() {
     const f = fx();
     fixture = undefined;
-    await f.stop();
-    assert.deepEqual(processesMatching(f.cgroup), []);
-    for (const dir of f.dirs) assert.throws(() => Deno.statSync(dir), Deno.errors.NotFound);
+    await stopClean(f);
   },
 });
