@@ -102,7 +102,10 @@ export async function setupPodman(setup: PodmanSetup = {}): Promise<Podman> {
       const env = { ...userEnv, ...opts.env, CONTAINERS_CONF: opts.jsonLog ? jsonConf : confFile };
       const argv = ["podman", ...global, ...args];
       if (!rootless) return command([...prefix, ...argv], { ...opts, env });
-      return command([...prefix, ...asUserArgv(rootless, argv)], { ...opts, env, clearEnv: true });
+      // From the user's own directory: the test's cwd (a clone in a 0700 mktemp -d) may be out
+      // of its reach, and podman refuses to start where it cannot chdir back.
+      const user = { cwd: own, ...opts, env, clearEnv: true };
+      return command([...prefix, ...asUserArgv(rootless, argv)], user);
     },
     async cleanup() {
       await podman.run(["rm", "--all", "--force", "--time", "0"]);
