@@ -1,13 +1,12 @@
-// From source, tsrun runs pre-built bundles: one JavaScript file per command and one for the
-// container's init, built by `deno bundle` into .tools/bundle/. Deno then loads one file instead
-// of resolving a graph of TypeScript modules (a command costs little more than Deno's own start),
-// and the init is a single file that can be sealed and handed over as a descriptor
-// (runtime/self-exec.ts). Bundles are minified classic scripts that a one-line loader evaluates
-// (scripts/tsrun, self-exec.ts): Deno parses a module twice, for its own import analysis, then in
-// V8, which its caches only partly save (~3 ms a command) and the init, which may write no cache,
-// paid in full (~15 ms); a script is parsed once, lazily. Each bundle records the sources it came from: a command whose bundle
-// is stale runs from source instead (cli/bundled.ts); a stale init bundle is rebuilt before use.
-// The compiled binary carries its modules inside and needs none of this.
+// From source, tsrun runs pre-built bundles, built by `deno bundle` into .tools/bundle/: one per
+// command, one for the container's init (a single file that can be sealed and handed over as a
+// descriptor, runtime/self-exec.ts) and one per part (runtime/parts.ts). Each is a minified
+// classic script that a one-line loader evaluates (scripts/tsrun, self-exec.ts): a module would
+// be parsed twice, by Deno's own import analysis and then by V8, which Deno's caches only partly
+// save (~3 ms a command) and which the init, allowed no cache, paid in full (~15 ms). Each bundle
+// records the sources its code comes from: a stale command runs from source instead
+// (cli/bundled.ts), a stale init or part is rebuilt before use. The compiled binary carries its
+// modules inside and needs none of this.
 import { RuntimeError } from "./errors.ts";
 
 declare global {

@@ -59,8 +59,6 @@ const asyncSymbols = {
 type Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 let asyncLib: Deno.DynamicLibrary<typeof asyncSymbols>["symbols"] | undefined;
 
-// Binding a symbol costs ~0.3 ms (Deno compiles a call trampoline for it), so all of them at
-// once would add ~15 ms to every command: each is bound on first use instead.
 const S_IFIFO = 0o010000;
 
 /**
@@ -145,6 +143,7 @@ function bind(name: keyof typeof symbols): unknown {
   };
 }
 
+// Each bound on first use: all of them at once would cost every command several ms.
 const bound: Record<string, unknown> = {};
 const lazy = new Proxy({} as Symbols, {
   get(_, name: string) {
