@@ -34,6 +34,11 @@ export const PARTS = {
   checks: "specs/checks.ts",
   systemd: "runtime/cgroups/systemd/manager.ts",
 } as const;
+export type Part = keyof typeof PARTS;
+
+/** A part's bundle is "NAME.part": no command has a dot in its name, so none can run it. */
+const PART_SUFFIX = ".part";
+export const PART_BUNDLES = Object.keys(PARTS).map((p) => p + PART_SUFFIX);
 
 /** Bundles are named after the init, the parts and every command (cli/registry.ts). */
 function bundlePath(name: string): string {
@@ -83,7 +88,8 @@ async function deno(args: string[]): Promise<string> {
 }
 
 /** A part's bundle evaluated into this process (runtime/parts.ts); rebuilt first when stale. */
-export async function evaluateBundle(name: string): Promise<void> {
+export async function evaluateBundle(part: Part): Promise<void> {
+  const name = part + PART_SUFFIX;
   if (!isFresh(name)) await build([name]);
   // deno-lint-ignore no-eval
   (0, eval)(Deno.readTextFileSync(bundlePath(name)));
@@ -96,14 +102,18 @@ function entry(name: string): string {
     `${SOURCE_ROOT}${rel}`,
     name === "init"
       ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
-      : Object.hasOwn(PARTS, name)
-      ? `import * as part from "../../../${PARTS[name as keyof typeof PARTS]}";\n` +
-        `(globalThis.tsrunParts ??= {}).${name} = part;\n`
+      : name.endsWith(PART_SUFFIX)
+      ? partEntry(name.slice(0, -PART_SUFFIX.length) as Part)
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
         `runBundled(${JSON.stringify(name)}, command);\n`,
   );
   return rel;
+}
+
+function partEntry(part: Part): string {
+  return `import * as part from "../../../${PARTS[part]}";\n` +
+    `(globalThis.tsrunParts ??= {}).${part} = part;\n`;
 }
 
 interface GraphModule {

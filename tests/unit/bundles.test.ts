@@ -27,7 +27,14 @@ Deno.test(
         Deno.symlinkSync(join(REPO_ROOT, ".tools", t), join(clone, ".tools", t));
       }
       const deno = join(REPO_ROOT, "scripts", "deno");
-      const b = await command([deno, "run", "-A", join(clone, "scripts/bundle.ts"), "features"]);
+      const b = await command([
+        deno,
+        "run",
+        "-A",
+        join(clone, "scripts/bundle.ts"),
+        "features",
+        "checks.part",
+      ]);
       assertEquals(b.code, 0, b.stderr);
       const tsrun = join(clone, "scripts", "tsrun");
 
@@ -50,6 +57,10 @@ Deno.test(
       // Commands without a bundle, and no command at all, run from source.
       const spec = await command([tsrun, "--version"], { clearEnv: true });
       ok(spec.stdout.startsWith("tsrun version "), spec.stderr);
+      // A part's bundle is no command, though it lies beside them.
+      const part = await command([tsrun, "checks.part"], { clearEnv: true });
+      assertEquals(part.code, 1);
+      ok(part.stderr.startsWith("tsrun: no such command: checks.part"), part.stderr);
       // The hidden init, called by hand, says what it is for in one line.
       const init = await command([tsrun, "init"], { clearEnv: true });
       assertEquals([init.code, init.stderr], [1, "tsrun: init is started by create and run\n"]);
