@@ -40,8 +40,8 @@ export async function initMain(): Promise<never> {
     mark("init: request received");
   }
   try {
-    // In its cgroup now (the request comes after the parent moved it): a killed parent no longer
-    // needs to take it along, `delete --force` finds it there.
+    // In its cgroup now (its spawn child joined it, or the parent had systemd adopt it before
+    // sending this): a killed parent no longer needs to take it along, `delete --force` finds it.
     prctl(PR.SET_PDEATHSIG, 0);
     if (req.newCgroupns) {
       check("unshare", libc().unshare(Number(CLONE_NEWCGROUP)), "cgroup namespace");

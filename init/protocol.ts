@@ -26,7 +26,7 @@ export interface InitRequest {
   state: Record<string, unknown>;
   /** The container lives in a new user namespace whose maps the parent wrote. */
   newUserns: boolean;
-  /** A new cgroup namespace, made by the init first thing: the parent has moved it by then. */
+  /** A new cgroup namespace, made by the init first thing: it is in its cgroup by then. */
   newCgroupns: boolean;
   /** Inherited fd of the engine's console socket (process.terminal with --console-socket). */
   consoleSocket?: number;
