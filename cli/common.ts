@@ -6,6 +6,7 @@ import { ensureOwnStateRoot } from "../runtime/state/root.ts";
 import { isHostRoot } from "../runtime/caller.ts";
 import { writeLog } from "./log.ts";
 import type { Config } from "../specs/schema/config.ts";
+import { firstError, hasErrors } from "../specs/problem.ts";
 import { checks } from "../runtime/parts.ts";
 import type { FlagDef } from "./args.ts";
 
@@ -48,16 +49,7 @@ export async function loadConfig(
 ): Promise<Config> {
   const { loadBundle, validateConfig } = await checks();
   const { config, problems } = raw ? validateConfig(raw, bundle, text) : loadBundle(bundle);
-  const errors = problems.filter((p) => p.severity === "error");
-  if (errors.length || !config) {
-    const first = errors[0];
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run tsrun validate)` : "";
-    throw new CliError(
-      `config.json${first?.pointer ? `: ${first.pointer}` : ""}: ${
-        first?.message ?? "invalid"
-      }${more}`,
-    );
-  }
+  if (hasErrors(problems) || !config) throw new CliError(firstError("config.json", problems));
   return config;
 }
 

@@ -34,3 +34,16 @@ export function formatProblem(p: Problem, document = "config.json"): string {
   const line = `${p.pointer === "" ? document : p.pointer}: ${p.message}`;
   return p.severity === "warning" ? `warning: ${line}` : line;
 }
+
+/**
+ * Why `document` cannot be used, as the one line create reports: its first error, and how many
+ * more `tsrun validate` would list, e.g. `config.json: /process/cwd: cwd must be absolute, got
+ * "tmp" (and 2 more: run tsrun validate)`.
+ */
+export function firstError(document: string, problems: readonly Problem[]): string {
+  const errors = problems.filter((p) => p.severity === "error");
+  const [first] = errors;
+  const where = first?.pointer ? `${document}: ${first.pointer}` : document;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run tsrun validate)` : "";
+  return `${where}: ${first?.message ?? "invalid"}${more}`;
+}

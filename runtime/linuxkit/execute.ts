@@ -4,6 +4,7 @@
 // state as they are made, so `delete` (even of a killed create) unmounts them.
 import { checks } from "../parts.ts";
 import { RUNTIME_JSON } from "../../specs/runtime-json-file.ts";
+import { firstError } from "../../specs/problem.ts";
 import { RuntimeError } from "../errors.ts";
 import type { Store } from "../state/store.ts";
 import { detect } from "../cgroups/detect.ts";
@@ -43,13 +44,7 @@ export async function prepareRuntime(opts: PrepareOptions): Promise<PreparedRunt
   const { loadRuntimeJson } = await checks();
   const loaded = loadRuntimeJson(opts.bundle, { networkNamespace: opts.networkNamespace }) ??
     { runtime: {}, problems: [] }; // removed since create looked: nothing to do
-  const errors = loaded.problems.filter((p) => p.severity === "error");
-  if (!loaded.runtime) {
-    const [first] = errors;
-    const where = first.pointer ? `${RUNTIME_JSON}: ${first.pointer}` : RUNTIME_JSON;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run tsrun validate)` : "";
-    throw new RuntimeError(`${where}: ${first.message}${more}`);
-  }
+  if (!loaded.runtime) throw new RuntimeError(firstError(RUNTIME_JSON, loaded.problems));
   const r = loaded.runtime;
   const plan: RuntimePlan = planRuntime(r, {
     rootfs: `${opts.bundle}/rootfs`,
