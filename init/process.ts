@@ -91,7 +91,7 @@ export function prepareProcess(req: InitRequest): () => never {
   const env = prepareEnv(proc.env ?? [], uid, readPasswd);
   enterCwd(proc.cwd ?? "/");
   const path = lookPath(proc.args[0], env);
-  const seccomp = seccompInstaller(req.config.linux?.seccomp, listenerTarget(req));
+  const seccomp = seccompInstaller(req.seccomp, listenerTarget(req));
   const { steps, warnings } = credentialSteps({
     uid,
     gid: user.gid ?? 0,

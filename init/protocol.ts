@@ -32,8 +32,18 @@ export interface InitRequest {
   consoleSocket?: number;
   /** Inherited fd of the socket connected to linux.seccomp.listenerPath (SCMP_ACT_NOTIFY). */
   seccompListener?: number;
+  /** linux.seccomp compiled by the parent: the init carries no compiler and no syscall tables. */
+  seccomp?: InitSeccomp;
   /** --debug: the init marks its phases and sends them with "ready" (process/trace.ts). */
   trace: boolean;
+}
+
+export interface InitSeccomp {
+  /** struct sock_filter[], base64 (the channel carries JSON). */
+  filter: string;
+  flags: number;
+  /** A rule uses SCMP_ACT_NOTIFY: the listener fd goes to seccompListener. */
+  listener: boolean;
 }
 
 export type ToInit = InitRequest | { type: "continue" } | { type: "abort"; message: string };

@@ -33,6 +33,7 @@ interface Manifest {
 export const PARTS = {
   checks: "specs/checks.ts",
   systemd: "runtime/cgroups/systemd/manager.ts",
+  seccomp: "process/seccomp/compile.ts",
 } as const;
 export type Part = keyof typeof PARTS;
 

@@ -1,14 +1,17 @@
 // Code that most calls of a command never run, each part a bundle of its own (runtime/bundles.ts):
-// zod and the schemas (the checks of config.json, process.json and runtime.json) and the systemd
-// cgroup driver. Loaded on first use: a bundled command evaluates the part's bundle; from source,
-// and compiled, it is a plain import, kept out of the command bundles by its computed specifier.
+// zod and the schemas (the checks of config.json, process.json and runtime.json), the systemd
+// cgroup driver, and the seccomp compiler with its syscall tables. Loaded on first use: a bundled
+// command evaluates the part's bundle; from source, and compiled, it is a plain import, kept out
+// of the command bundles by its computed specifier.
 import type * as Checks from "../specs/checks.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
+import type * as Seccomp from "../process/seccomp/compile.ts";
 import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
 
 interface Parts {
   checks: typeof Checks;
   systemd: typeof Systemd;
+  seccomp: typeof Seccomp;
 }
 
 declare global {
@@ -24,3 +27,4 @@ async function load<K extends keyof Parts>(name: K): Promise<Parts[K]> {
 
 export const checks = (): Promise<typeof Checks> => load("checks");
 export const systemd = (): Promise<typeof Systemd> => load("systemd");
+export const seccomp = (): Promise<typeof Seccomp> => load("seccomp");

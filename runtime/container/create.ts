@@ -22,6 +22,7 @@ import { writeIdMaps } from "./id-maps.ts";
 import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
 import { addMarks, mark, tracing } from "../../process/trace.ts";
 import { hasRuntimeJson } from "../../specs/runtime-json-file.ts";
+import { compileFilter } from "../exec/security.ts";
 
 export interface CreateOptions {
   id: string;
@@ -186,6 +187,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     }
     checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
+    const seccomp = await compileFilter(config.linux?.seccomp);
     placed();
     cgroup.prepare(config.linux?.resources);
     // The init gets the fifo as a descriptor: its path may be out of its reach (a 0700 state
@@ -251,6 +253,11 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       newCgroupns: init.newCgroupns,
       consoleSocket,
       seccompListener,
+      seccomp: seccomp && {
+        filter: btoa(Array.from(seccomp.filter, (b) => String.fromCharCode(b)).join("")),
+        flags: seccomp.flags,
+        listener: seccomp.listener !== undefined,
+      },
       trace: tracing(),
     };
     let consoleMaster: number | undefined;

@@ -25,7 +25,7 @@ import {
 } from "../exec/cgroup.ts";
 import { execPlan } from "../exec/plan.ts";
 import { withOomScoreAdj } from "../exec/oom.ts";
-import { checkLsm, type ExecSeccomp, execSeccomp } from "../exec/security.ts";
+import { checkLsm, compileFilter, type ExecSeccomp } from "../exec/security.ts";
 import { ExecListener } from "../exec/seccomp-listener.ts";
 import type { State } from "../../specs/schema/state.ts";
 import { openPtyIn, type Pty } from "../console/pty.ts";
@@ -101,7 +101,7 @@ async function startExec(o: ExecOptions): Promise<Started> {
     if (!proc.args.length) throw new RuntimeError("exec args cannot be empty");
     checkTerminal(proc, o);
     checkLsm(proc);
-    const seccomp = await execSeccomp(c.stored.config.linux?.seccomp);
+    const seccomp = await compileFilter(c.stored.config.linux?.seccomp);
     // The pidfd pins the init: once its start time matches, the pid cannot be reused under us.
     const pid = c.stored.pid;
     pidfd = pidfdOpen(pid);

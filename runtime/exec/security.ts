@@ -1,10 +1,11 @@
-// What confines an exec'd process besides its credentials. The container's seccomp filter goes
-// in through the spawn child, at the step of the credential sequence the container's init uses
-// too (process/credentials.ts). AppArmor and SELinux labels are not applied to exec'd processes
+// What confines an exec'd process besides its credentials. The container's seccomp filter is
+// compiled here, by `create` for the init as by `exec`, and goes in at the step of the
+// credential sequence both use (process/credentials.ts): through the spawn child for `exec`. AppArmor and SELinux labels are not applied to exec'd processes
 // yet: a process that should have one is refused rather than run unconfined.
 import type { Seccomp } from "../../specs/schema/linux.ts";
 import { apparmorEnabled, selinuxEnabled } from "../../process/lsm.ts";
 import { RuntimeError } from "../errors.ts";
+import { seccomp as seccompPart } from "../parts.ts";
 import type { ExecProcess } from "./process.ts";
 
 export function checkLsm(proc: ExecProcess): void {
@@ -27,10 +28,12 @@ export interface ExecSeccomp {
   listener?: { path: string; metadata?: string };
 }
 
-export async function execSeccomp(seccomp: Seccomp | undefined): Promise<ExecSeccomp | undefined> {
+export async function compileFilter(
+  seccomp: Seccomp | undefined,
+): Promise<ExecSeccomp | undefined> {
   if (!seccomp) return undefined;
-  // Loaded only for containers that have a filter: the syscall tables are large.
-  const { compileSeccomp } = await import("../../process/seccomp/compile.ts");
+  // A part, loaded only for containers that have a filter: the syscall tables are large.
+  const { compileSeccomp } = await seccompPart();
   let compiled;
   try {
     compiled = compileSeccomp(seccomp);
