@@ -1,7 +1,8 @@
 // The container's cgroup as create needs it: resolved and recorded with the claim, made before
 // the init exists and joined by the init's spawn child before it execs anything, as exec's
-// children join it (systemd driver: a scope unit started around the init's pid right after);
-// limited once the init has finished its own setup; removed on failure or delete.
+// children join it; or, where that would hold up the init (v1 as root) or cannot be (systemd: a
+// scope unit around the init's pid), the init is moved in from here while it starts. Limited
+// once the init has finished its own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import {
   CgroupError,
@@ -13,17 +14,20 @@ import {
 } from "../cgroups/mod.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import * as parts from "../parts.ts";
-import { type CgroupJoin, openCgroupJoin } from "../exec/cgroup.ts";
+import { type CgroupJoin, joinV1, openCgroupJoin } from "../exec/cgroup.ts";
+import { isHostRoot } from "../caller.ts";
 
 export interface ContainerCgroup {
   /** Where the cgroup is, kept in the state so later commands reopen exactly it. */
   record: CgroupRecord;
   manager: CgroupManager;
-  /** How the init's spawn child gets in (runtime/exec/cgroup.ts); nothing under systemd. */
-  openJoin(): CgroupJoin;
-  /** Under systemd, asks for the scope around the init: call the result (it waits for systemd,
-   * and throws what it said) before the init goes on. Otherwise the child has joined already. */
-  join(pid: number): () => void;
+  /** How the init's spawn child gets in (runtime/exec/cgroup.ts): nothing under systemd, nor on
+   * v1 as host root when the child does not fork (join moves it in then). */
+  openJoin(forks: boolean): CgroupJoin;
+  /** Starts moving the init in where its spawn child did not join: a systemd scope around it, or
+   * v1's cgroup.procs writes; await the result (it throws what went wrong) before the init goes
+   * on. Otherwise the child has joined already. */
+  join(pid: number): () => Promise<void>;
   /**
    * Makes the directories. Rootless, where the caller may not, a container asking for no limits
    * (`resources`, maybe not validated yet) goes on without a cgroup, and on v1 in the
@@ -53,6 +57,10 @@ export async function openCgroup(
     ? (await parts.systemd()).SystemdManager.forContainer(id, cgroupsPath)
     : undefined;
   let manager: CgroupManager = unit ?? cgroupManager({ cgroupsPath, id });
+  // v1's first cgroup.procs write after a quiet spell waits for an RCU grace period: done here,
+  // it overlaps the init's start instead of delaying it. Rootless, the child joins (it may write
+  // where this process may not, e.g. from its new user namespace).
+  let parentJoins = false;
   return {
     get record(): CgroupRecord {
       if (unit) return unit.record;
@@ -62,8 +70,21 @@ export async function openCgroup(
     get manager() {
       return manager;
     },
-    openJoin: () => unit ? { procsFds: [] } : openCgroupJoin(manager, new Map()),
-    join: (pid) => unit ? unit.adopt(pid) : () => {},
+    openJoin(forks) {
+      parentJoins = !unit && !forks && manager.layout !== "v2" &&
+        !(manager instanceof NoCgroupManager) && isHostRoot();
+      return unit || parentJoins ? { procsFds: [] } : openCgroupJoin(manager, new Map());
+    },
+    join(pid) {
+      if (unit) {
+        const wait = unit.adopt(pid);
+        return () => Promise.resolve().then(wait);
+      }
+      if (!parentJoins) return () => Promise.resolve();
+      const joined = joinV1(manager, pid);
+      joined.catch(() => {}); // awaited by create unless it fails first
+      return () => joined;
+    },
     create(resources) {
       try {
         const hierarchies = Object.keys(manager.paths).length;

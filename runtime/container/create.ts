@@ -174,9 +174,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       } catch { /* gone */ }
       child.waitSync();
     });
-    // Under systemd the scope is started while the config is validated; around a forked init
-    // only once its pid is known.
-    const placed = init.forks ? () => {} : cgroup.join(child.pid);
+    // Where the spawn child did not join (systemd's scope, v1 as root), the init is moved in
+    // while the config is validated; a forked init only once its pid is known.
+    const placed = init.forks ? () => Promise.resolve() : cgroup.join(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);
 
@@ -188,7 +188,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     checkTerminal(config, opts);
     const rootfs = resolveRootfs(bundle, config);
     const seccomp = await compileFilter(config.linux?.seccomp);
-    placed();
+    await placed();
     cgroup.prepare(config.linux?.resources);
     // The init gets the fifo as a descriptor: its path may be out of its reach (a 0700 state
     // root seen from a user namespace).
@@ -217,7 +217,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       }
     }
     spawnResult(child);
-    if (init.forks) cgroup.join(child.pid)();
+    if (init.forks) await cgroup.join(child.pid)();
     const state: StoredState = {
       ociVersion: config.ociVersion,
       id,

@@ -1,8 +1,9 @@
 // Starting the container's init: a native spawn child enters or creates the namespaces, waits for
-// the parent when a user or time namespace needs it, joins the cgroup (born in it on cgroup2; the
-// systemd driver has the parent put it in a scope instead), then executes the sealed `tsrun init`
-// (see runtime/self-exec.ts) with the channel socket inherited. A new cgroup namespace is the
-// init's own first step, once it is surely in its cgroup (it has its request then).
+// the parent when a user or time namespace needs it, joins the cgroup (born in it on cgroup2; on
+// v1 as root and under systemd the parent moves it in instead, see ./cgroup.ts), then executes
+// the sealed `tsrun init` (see runtime/self-exec.ts) with the channel socket inherited. A new
+// cgroup namespace is the init's own first step, once it is surely in its cgroup (it has its
+// request then).
 import { NAMESPACES } from "../namespaces.ts";
 import type { NamespaceType } from "../../specs/namespaces.ts";
 import { closeInitCommand, initCommand } from "../self-exec.ts";
@@ -129,7 +130,7 @@ export async function spawnInit(
     // Past the parent's go-ahead, so that it wrote the maps and offsets of the process it knows,
     // and before the cgroup joins, so that the fork is what joins.
     if (forks) plan.fork("fork into the pid namespace");
-    join = cgroup.openJoin();
+    join = cgroup.openJoin(forks);
     for (const fd of join.procsFds) {
       plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
     }
@@ -142,16 +143,16 @@ export async function spawnInit(
       for (const fd of init.inherit) {
         plan.step("pass the init its sealed code", "fcntl", [fd, F_SETFD, 0]);
       }
-      // Until its cgroup surely holds it, where `delete --force` finds it (a systemd scope gets it
-      // after the spawn), the init dies with the parent; it drops this once it has its request.
+      // Until its cgroup surely holds it, where `delete --force` finds it (the parent may move it
+      // in after the spawn), the init dies with the parent; it drops this once it has its request.
       plan.step("die with the parent", "prctl", [PR.SET_PDEATHSIG, SIGKILL]);
       plan.execveat(init.exe, init.argv, init.env, "start the container init");
       // The child is a copy of this process until it executes the init, and may be born in a
       // pid namespace the container's processes share: non-dumpable from the start, so that
       // none of them can open its /proc/PID/exe (the host's Deno) or its memory.
       setNonDumpable();
-      // Fork semantics, not vfork: the child's cgroup joins (slow cgroup.procs writes on v1)
-      // and its exec then run on the other core while this thread goes on validating.
+      // Fork semantics, not vfork: the child's work and its exec run on the other core while
+      // this thread goes on validating.
       const start = () => spawn(plan, { flags, cgroupFd: join!.intoFd });
       const child = pidJoin && !childJoinsPid
         ? withPidNamespaceForChildren(pidJoin.fd, start)

@@ -71,6 +71,18 @@ export function openCgroupJoin(manager: CgroupManager, subs: Map<string, string>
       intoFd: open(below(paths[""], subs.get("") ?? ""), O_PATH | O_DIRECTORY),
     };
   }
+  const fds: number[] = [];
+  try {
+    for (const t of v1Targets(paths, subs)) fds.push(open(`${t}/cgroup.procs`, O_WRONLY));
+  } catch (e) {
+    fds.forEach(closeFd);
+    throw e;
+  }
+  return { procsFds: fds };
+}
+
+/** The v1 directories to join (and the hybrid cgroup2 one when it exists). */
+function v1Targets(paths: Record<string, string>, subs: Map<string, string>): string[] {
   // cpu and cpuacct are often one hierarchy under two names: join each directory once.
   const targets = new Map<string, string>();
   for (const [ctrl, dir] of Object.entries(paths)) {
@@ -79,14 +91,23 @@ export function openCgroupJoin(manager: CgroupManager, subs: Map<string, string>
     if (ctrl === "" && target === dir && !exists(dir)) continue;
     targets.set(exists(target) ? Deno.realPathSync(target) : target, target);
   }
-  const fds: number[] = [];
-  try {
-    for (const t of targets.values()) fds.push(open(`${t}/cgroup.procs`, O_WRONLY));
-  } catch (e) {
-    fds.forEach(closeFd);
-    throw e;
+  return [...targets.values()];
+}
+
+/**
+ * Moves `pid` into a v1 container cgroup from this process, off its thread: the first
+ * cgroup.procs write after a quiet spell waits for an RCU grace period (~5-15 ms), which a
+ * spawn child would spend before executing the init, on create's critical path.
+ */
+export async function joinV1(manager: CgroupManager, pid: number): Promise<void> {
+  for (const t of v1Targets(manager.paths, new Map())) {
+    const path = `${t}/cgroup.procs`;
+    try {
+      await Deno.writeTextFile(path, String(pid), { create: false });
+    } catch (e) {
+      throw new RuntimeError(`join cgroup: ${path}: ${(e as Error).message}`);
+    }
   }
-  return { procsFds: fds };
 }
 
 export function closeCgroupJoin(j: CgroupJoin): void {

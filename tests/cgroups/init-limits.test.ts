@@ -32,7 +32,9 @@ const has = (name: string) => v1Controller(name) || v2Controller(name);
 const ignore = requireRoot("cgroup limits") ||
   skipUnless(has("pids") && has("memory"), "the pids and memory controllers");
 // cgroup2's memory.max takes any value (the kernel reclaims, then OOM-kills); v1's
-// memory.limit_in_bytes refuses one below the current usage, which create must report.
+// memory.limit_in_bytes refuses one below the current usage, which create must report. What the
+// init's Deno allocated before it was moved in is not charged to the container (on v1 as root
+// tsrun moves it in while it starts): one page is surely below what it used since.
 const ignoreTiny = ignore || skipUnless(v1Controller("memory"), "a v1 memory controller");
 
 const MiB = 1024 * 1024;
@@ -68,12 +70,12 @@ for (const userns of [false, true]) {
   });
 
   Deno.test({
-    name: `a 1 MiB memory limit fails in one line, ${ns}`,
+    name: `a one-page memory limit fails in one line, ${ns}`,
     ignore: ignoreTiny,
   }, async () => {
     const b = await makeBundle({
       args: ["true"],
-      config: (c) => config(c, { memory: { limit: MiB } }),
+      config: (c) => config(c, { memory: { limit: 4096 } }),
     });
     const id = `init-tiny-mem-${userns ? "userns" : "plain"}`;
     try {
