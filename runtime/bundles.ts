@@ -34,6 +34,7 @@ export const PARTS = {
   checks: "specs/checks.ts",
   systemd: "runtime/cgroups/systemd/manager.ts",
   seccomp: "process/seccomp/compile.ts",
+  hooks: "process/hooks.ts",
 } as const;
 export type Part = keyof typeof PARTS;
 

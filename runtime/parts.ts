@@ -1,17 +1,20 @@
 // Code that most calls of a command never run, each part a bundle of its own (runtime/bundles.ts):
 // zod and the schemas (the checks of config.json, process.json and runtime.json), the systemd
-// cgroup driver, and the seccomp compiler with its syscall tables. Loaded on first use: a bundled
+// cgroup driver, the seccomp compiler with its syscall tables, and the hooks with the spawn code
+// they need (commands that start no init need it for nothing else). Loaded on first use: a bundled
 // command evaluates the part's bundle; from source, and compiled, it is a plain import, kept out
 // of the command bundles by its computed specifier.
 import type * as Checks from "../specs/checks.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
 import type * as Seccomp from "../process/seccomp/compile.ts";
+import type * as Hooks from "../process/hooks.ts";
 import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
 
 interface Parts {
   checks: typeof Checks;
   systemd: typeof Systemd;
   seccomp: typeof Seccomp;
+  hooks: typeof Hooks;
 }
 
 declare global {
@@ -28,3 +31,4 @@ async function load<K extends keyof Parts>(name: K): Promise<Parts[K]> {
 export const checks = (): Promise<typeof Checks> => load("checks");
 export const systemd = (): Promise<typeof Systemd> => load("systemd");
 export const seccomp = (): Promise<typeof Seccomp> => load("seccomp");
+export const hooks = (): Promise<typeof Hooks> => load("hooks");

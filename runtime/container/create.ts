@@ -10,7 +10,7 @@ import { processStart } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
 import { Channel } from "../../init/channel.ts";
 import type { FromInit, InitRequest } from "../../init/protocol.ts";
-import { runHooks } from "../../process/hooks.ts";
+import { runHooks } from "../hooks.ts";
 import { SpawnError } from "../../syscalls/spawn/mod.ts";
 import type { Child } from "../../syscalls/spawn/mod.ts";
 import { closeFd, initSocketPair, mkfifo } from "../../syscalls/socket.ts";

@@ -5,7 +5,7 @@ import { type Store, UnusableState } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { loadContainer } from "./load.ts";
 import { ociState } from "./inspect.ts";
-import { runHooksWarn } from "../../process/hooks.ts";
+import { runHooksWarn } from "../hooks.ts";
 import { pidfdOpen, pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";

@@ -5,7 +5,7 @@ import { SignalForwarder, waitForeground } from "./run.ts";
 import { createContainer, type CreateOptions } from "./create.ts";
 import { deleteContainer } from "./delete.ts";
 import { ociState } from "./inspect.ts";
-import { runHooksWarn } from "../../process/hooks.ts";
+import { runHooksWarn } from "../hooks.ts";
 import { mark } from "../../process/trace.ts";
 
 export interface RunOptions extends Omit<CreateOptions, "detached" | "waitForStart"> {

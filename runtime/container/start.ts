@@ -3,7 +3,7 @@ import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { RuntimeError } from "../errors.ts";
 import { inspectContainer, ociState } from "./inspect.ts";
-import { runHooksWarn } from "../../process/hooks.ts";
+import { runHooksWarn } from "../hooks.ts";
 import { libc, O_CLOEXEC, O_NONBLOCK, O_RDONLY, openFd } from "../../syscalls/libc.ts";
 import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
