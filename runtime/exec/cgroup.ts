@@ -97,17 +97,19 @@ function v1Targets(paths: Record<string, string>, subs: Map<string, string>): st
 /**
  * Moves `pid` into a v1 container cgroup from this process, off its thread: the first
  * cgroup.procs write after a quiet spell waits for an RCU grace period (~5-15 ms), which a
- * spawn child would spend before executing the init, on create's critical path.
+ * spawn child would spend before executing the init, on create's critical path. All writes are
+ * issued at once: this thread is busy validating meanwhile, and would start each next one only
+ * after that.
  */
 export async function joinV1(manager: CgroupManager, pid: number): Promise<void> {
-  for (const t of v1Targets(manager.paths, new Map())) {
+  await Promise.all(v1Targets(manager.paths, new Map()).map(async (t) => {
     const path = `${t}/cgroup.procs`;
     try {
       await Deno.writeTextFile(path, String(pid), { create: false });
     } catch (e) {
       throw new RuntimeError(`join cgroup: ${path}: ${(e as Error).message}`);
     }
-  }
+  }));
 }
 
 export function closeCgroupJoin(j: CgroupJoin): void {
