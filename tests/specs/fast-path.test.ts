@@ -1,0 +1,197 @@
+// The zod-free Shape of ConfigSchema (specs/shape.ts) against zod, the single source of truth:
+// the checked-in Shape is current, and every document it passes zod parses to an equal value
+// (and it passes every one zod returns unchanged).
+import assert from "node:assert/strict";
+import * as z from "zod";
+import { defaultSpec } from "../../specs/default-spec.ts";
+import { CONFIG_SHAPE } from "../../specs/generated/config-shape.ts";
+import { uint32 } from "../../specs/primitives.ts";
+import { ConfigSchema } from "../../specs/schema/config.ts";
+import { matches } from "../../specs/shape.ts";
+import { shapeOf } from "../../specs/shape-gen.ts";
+import { defaultConfig } from "../helpers/config.ts";
+import { dockerConfig, podmanConfig } from "./engine-configs.ts";
+import { baseConfig, type Json } from "./util.ts";
+
+const dockerProfile = JSON.parse(
+  Deno.readTextFileSync(new URL("../seccomp/fixtures/default-profile.json", import.meta.url)),
+);
+
+/** Every good config the tests know, as JSON: the fast path must take each. */
+const FIXTURES: Record<string, () => Json> = Object.fromEntries(
+  Object.entries({
+    base: baseConfig,
+    "tests/helpers default": () => defaultConfig(["true"]),
+    "tsrun spec": () => defaultSpec({ cgroupNamespace: true }),
+    "tsrun spec --rootless": () =>
+      defaultSpec({ cgroupNamespace: false, rootless: { uid: 1000, gid: 1000 } }),
+    podman: podmanConfig,
+    docker: dockerConfig,
+    "docker's seccomp profile": () => ({
+      ...podmanConfig(),
+      linux: { ...podmanConfig().linux, seccomp: dockerProfile },
+    }),
+  }).map(([name, make]) => [name, () => JSON.parse(JSON.stringify(make()))]),
+);
+
+Deno.test("the checked-in Shape of ConfigSchema is the one the schema makes", () => {
+  assert.deepEqual(
+    CONFIG_SHAPE,
+    shapeOf(ConfigSchema),
+    "specs/generated/config-shape.ts is stale: run `deno task gen-shapes`",
+  );
+});
+
+Deno.test("shapeOf: what it cannot mirror exactly is opaque", () => {
+  const opaque = [
+    z.string().refine((s) => s !== "x"),
+    z.string().trim(),
+    z.string().regex(/a/i),
+    z.string().regex(/a/).regex(/b/),
+    z.string().email(),
+    z.string().default("x"),
+    z.string().nullable(),
+    z.string().transform((s) => s.length),
+    z.coerce.string(),
+    z.number(),
+    z.number().int(),
+    uint32.min(1),
+    uint32.refine((n) => n !== 7),
+    z.boolean().refine((b) => b),
+    z.object({ a: z.string() }),
+    z.strictObject({ a: z.string() }),
+    z.looseObject({ a: z.string() }).refine(() => true),
+    z.array(z.string()).refine(() => true),
+    z.record(z.string().min(1), z.string()),
+    z.record(z.enum(["a"]), z.string()),
+    z.union([z.string(), z.boolean()]),
+    z.literal("x"),
+    z.unknown(),
+  ];
+  for (const s of opaque) assert.deepEqual(shapeOf(s), { t: "opaque" }, JSON.stringify(s.def));
+  assert.deepEqual(shapeOf(z.string().min(1).max(3).regex(/^a/)), {
+    t: "str",
+    min: 1,
+    max: 3,
+    re: "^a",
+  });
+  assert.deepEqual(shapeOf(uint32), { t: "int", lo: 0, hi: 4294967295 });
+  // An opaque member only fails a document that has it.
+  const shape = shapeOf(z.looseObject({ a: z.string().trim().optional(), b: z.boolean() }));
+  assert.equal(matches(shape, { b: true }), true);
+  assert.equal(matches(shape, { a: "x", b: true }), false);
+});
+
+/** Each path into `v`: every member, and the first and last element of each array. */
+function* paths(v: unknown, at: PropertyKey[] = []): Generator<PropertyKey[]> {
+  yield at;
+  if (Array.isArray(v)) {
+    for (const i of new Set([0, v.length - 1].filter((i) => i >= 0))) {
+      yield* paths(v[i], [...at, i]);
+    }
+  } else if (typeof v === "object" && v !== null) {
+    for (const [k, x] of Object.entries(v)) yield* paths(x, [...at, k]);
+  }
+}
+
+const OTHER_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  1,
+  -1,
+  1.5,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  2 ** 64,
+  2 ** 65,
+  -(2 ** 63),
+  -(2 ** 64),
+  "",
+  "x",
+  "SCMP_ACT_ALLOW",
+  "0-3",
+  "MB:1",
+  [],
+  [""],
+  [null],
+  {},
+  { x: 1 },
+];
+
+/** What a value at a path may be changed to, besides one of OTHER_VALUES. */
+function variants(v: unknown): unknown[] {
+  if (typeof v === "number") return [v + 0.5, -v - 1, v * 2 ** 32, v + 2 ** 53];
+  if (typeof v === "string") return [v + "\n", v + "x", v.slice(1), v.toUpperCase()];
+  if (Array.isArray(v)) return [[...v, ...v], [...v, null], [...v, {}]];
+  if (typeof v === "object" && v !== null) {
+    // JSON.parse makes "__proto__" an own key, which an assignment would not.
+    const proto = Object.defineProperty({ ...v }, "__proto__", {
+      value: {},
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    return [{ ...v, unknownKey: 1 }, { ...v, unknownKey: null }, proto];
+  }
+  return [];
+}
+
+/** Every document one change away from `doc`: deleted, replaced or grown at each path. */
+function* mutations(doc: Json): Generator<[string, unknown]> {
+  for (const path of [...paths(doc)]) {
+    const at = path.map(String).join("/");
+    const parentPath = path.slice(0, -1);
+    const key = path.at(-1);
+    const edit = (how: (parent: Json, key: PropertyKey) => void): Json => {
+      const copy = structuredClone(doc);
+      how(parentPath.reduce((o: Json, k) => o[k as string], copy), key!);
+      return copy;
+    };
+    const value = parentPath.reduce((o: Json, k) => o[k as string], doc)[key as string] ??
+      doc;
+    if (key === undefined) {
+      for (const v of variants(doc)) yield ["/: " + String(v), v];
+      continue;
+    }
+    yield [
+      `${at}: deleted`,
+      edit((p, k) => Array.isArray(p) ? p.splice(k as number, 1) : delete p[k as string]),
+    ];
+    for (const v of [...OTHER_VALUES, ...variants(value)]) {
+      yield [`${at}: ${JSON.stringify(v)}`, edit((p, k) => p[k as string] = structuredClone(v))];
+    }
+  }
+}
+
+Deno.test("matches: a document the Shape passes, zod parses to an equal value", () => {
+  for (const [name, make] of Object.entries(FIXTURES)) {
+    assert.equal(matches(CONFIG_SHAPE, make()), true, `the fast path must take ${name}`);
+    let passed = 0, failed = 0;
+    for (const [what, doc] of mutations(make())) {
+      const r = ConfigSchema.safeParse(doc);
+      const unchanged = r.success && isDeepStrictEqual(r.data, doc);
+      if (matches(CONFIG_SHAPE, doc)) {
+        passed++;
+        assert.ok(r.success, `${name}, ${what}: zod refuses what the Shape passed`);
+        assert.deepStrictEqual(r.data, doc, `${name}, ${what}: zod changed it`);
+      } else {
+        failed++;
+        // The fast path gives up only where zod fails or changes the document.
+        assert.ok(!unchanged, `${name}, ${what}: zod returns it unchanged, the Shape fails it`);
+      }
+    }
+    assert.ok(passed > 20 && failed > 100, `${name}: ${passed} passed, ${failed} failed`);
+  }
+});
+
+function isDeepStrictEqual(a: unknown, b: unknown): boolean {
+  try {
+    assert.deepStrictEqual(a, b);
+    return true;
+  } catch {
+    return false;
+  }
+}
