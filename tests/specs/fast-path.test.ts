@@ -1,9 +1,13 @@
-// The zod-free Shape of ConfigSchema (specs/shape.ts) against zod, the single source of truth:
-// the checked-in Shape is current, and every document it passes zod parses to an equal value
-// (and it passes every one zod returns unchanged).
+// The zod-free fast path of config validation (specs/shape.ts, specs/fast-config.ts) against
+// zod, the single source of truth: the checked-in Shape is current, every document it passes
+// zod parses to an equal value (and it passes every one zod returns unchanged), and loadConfig
+// says the same on both paths.
 import assert from "node:assert/strict";
 import * as z from "zod";
+import { loadConfig } from "../../cli/common.ts";
+import { validateConfig } from "../../specs/bundle.ts";
 import { defaultSpec } from "../../specs/default-spec.ts";
+import { validateConfigFast } from "../../specs/fast-config.ts";
 import { CONFIG_SHAPE } from "../../specs/generated/config-shape.ts";
 import { uint32 } from "../../specs/primitives.ts";
 import { ConfigSchema } from "../../specs/schema/config.ts";
@@ -27,6 +31,11 @@ const FIXTURES: Record<string, () => Json> = Object.fromEntries(
       defaultSpec({ cgroupNamespace: false, rootless: { uid: 1000, gid: 1000 } }),
     podman: podmanConfig,
     docker: dockerConfig,
+    // Number-like text in strings, which must not send a config to zod for its digits.
+    "digests in strings": () => ({
+      ...baseConfig(),
+      annotations: { "org.opencontainers.image.revision": "1e5a01234567890123456789abcdef" },
+    }),
     "docker's seccomp profile": () => ({
       ...podmanConfig(),
       linux: { ...podmanConfig().linux, seccomp: dockerProfile },
@@ -195,3 +204,116 @@ function isDeepStrictEqual(a: unknown, b: unknown): boolean {
     return false;
   }
 }
+
+/** A bundle with an empty rootfs and `text` as its config.json. */
+function bundleWith(text: string): string {
+  const dir = Deno.makeTempDirSync({ prefix: "tsrun-fast-path-test-" });
+  Deno.mkdirSync(`${dir}/rootfs`);
+  Deno.writeTextFileSync(`${dir}/config.json`, text);
+  return dir;
+}
+
+/** loadConfig's config, or its error message. */
+async function outcome(load: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await load();
+  } catch (e) {
+    return `error: ${(e as Error).message}`;
+  }
+}
+
+const SEMANTICALLY_BAD: Record<string, (c: Json) => void> = {
+  "relative mount destination": (c) => c.mounts = [{ destination: "proc", type: "proc" }],
+  "missing rootfs": (c) => c.root.path = "nowhere",
+  "relative cwd": (c) => c.process.cwd = "tmp",
+  "two errors": (c) => {
+    c.process.cwd = "tmp";
+    c.hostname = "a/b";
+  },
+};
+
+/** Bad structure, some only in the text: [change, [text in the JSON, what it becomes]]. */
+const STRUCTURALLY_BAD: Record<string, [(c: Json) => void, [string, string]?]> = {
+  "uid out of range": [(c) => c.process.user.uid = 2 ** 32],
+  "null optional member": [(c) => c.hostname = null],
+  "uint64 past 2^64-1 by its digits": [
+    (c) => c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 1, hard: 1 }],
+    ['"hard": 1', '"hard": 18446744073709551616'],
+  ],
+  "an integer by its double only": [(c) => c.process.user.uid = 0, ['"uid": 0', '"uid": 1e-400']],
+};
+
+/** The base config changed by `change`, as the text of a config.json. */
+function textAfter(change: (c: Json) => void, [from, to] = ["", ""]): string {
+  const c = baseConfig();
+  change(c);
+  const text = JSON.stringify(c, null, 2);
+  assert.ok(text.includes(from), from);
+  return text.replace(from, to);
+}
+
+const CASES: [string, string][] = [
+  ...Object.entries(FIXTURES).map(([n, make]): [string, string] => [
+    n,
+    JSON.stringify(make(), null, 2),
+  ]),
+  ...Object.entries(SEMANTICALLY_BAD).map(([n, change]): [string, string] => [
+    n,
+    textAfter(change),
+  ]),
+];
+
+const BAD_CASES: [string, string][] = Object.entries(STRUCTURALLY_BAD).map((
+  [n, [change, replace]],
+) => [n, textAfter(change, replace)]);
+
+Deno.test("validateConfigFast finds what validateConfig finds, or leaves it to zod", () => {
+  for (const [name, text] of CASES) {
+    const dir = bundleWith(text);
+    try {
+      const fast = validateConfigFast(JSON.parse(text), dir, text);
+      assert.ok(fast, `${name}: not on the fast path`);
+      assert.deepStrictEqual(fast, validateConfig(JSON.parse(text), dir, text), name);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+  for (const [name, text] of BAD_CASES) {
+    assert.equal(validateConfigFast(JSON.parse(text), "/nowhere", text), undefined, name);
+  }
+});
+
+Deno.test("loadConfig: the fast path and the zod path agree on configs and errors", async () => {
+  for (const [name, text] of [...CASES, ...BAD_CASES]) {
+    const dir = bundleWith(text);
+    try {
+      // With the parsed config, as create passes it, and without, which takes zod.
+      const fast = await outcome(() => loadConfig(dir, JSON.parse(text), text));
+      const zod = await outcome(() => loadConfig(dir));
+      assert.deepStrictEqual(fast, zod, name);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("the fast path's code imports no zod", async () => {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL("../../specs/fast-config.ts", import.meta.url).href],
+  }).output();
+  const graph = JSON.parse(new TextDecoder().decode(info.stdout));
+  const modules = new Map<string, { dependencies?: { code?: { specifier?: string } }[] }>(
+    graph.modules.map((m: { specifier: string }) => [m.specifier, m]),
+  );
+  const seen = new Set<string>();
+  const todo: string[] = [...graph.roots];
+  for (let s = todo.pop(); s !== undefined; s = todo.pop()) {
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of modules.get(s)?.dependencies ?? []) {
+      if (d.code?.specifier) todo.push(d.code.specifier);
+    }
+  }
+  assert.ok(seen.size > 10, [...seen].join("\n"));
+  assert.deepEqual([...seen].filter((s) => !s.startsWith("file:")), []);
+});
