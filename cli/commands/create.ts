@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
-import { bundleDir, createFlags, idArg, loadConfig, storeOf } from "../common.ts";
+import { bundleDir, createFlags, idArg, storeOf } from "../common.ts";
+import { loadConfig } from "../load-config.ts";
 import { createContainer } from "../../runtime/container/create.ts";
 
 const command: Command = {

@@ -3,7 +3,8 @@
 // the directory's name as container id; a failure does not stop the ones after it.
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { loadConfig, storeOf, warner } from "../common.ts";
+import { storeOf, warner } from "../common.ts";
+import { loadConfig } from "../load-config.ts";
 import { writeLog } from "../log.ts";
 import { errorLine } from "../errors.ts";
 import { runContainer } from "../../runtime/container/run-container.ts";
