@@ -1,10 +1,13 @@
-// Pieces several commands share: the state store, warnings, the bundle and create flags.
+// Pieces several commands share: the state store, warnings, loading a bundle's config.
 import type { Context } from "./command.ts";
 import { CliError } from "./command.ts";
 import { Store } from "../runtime/state/store.ts";
 import { ensureOwnStateRoot } from "../runtime/state/root.ts";
 import { isHostRoot } from "../runtime/caller.ts";
 import { writeLog } from "./log.ts";
+import type { Config } from "../specs/schema/config.ts";
+import { firstError, hasErrors } from "../specs/problem.ts";
+import { checks, fastChecks } from "../runtime/parts.ts";
 import type { FlagDef } from "./args.ts";
 
 export function storeOf(ctx: Context): Store {
@@ -33,6 +36,26 @@ export function bundleDir(ctx: Context): string {
   } catch {
     throw new CliError(`bundle ${raw}: no such directory`);
   }
+}
+
+/**
+ * Validates <bundle>/config.json, or `raw` (parsed from `text`) when the caller has already read
+ * and parsed it. A raw config the fast path vouches for is checked without loading zod, whose
+ * part costs create ~30 ms of CPU while the container's init boots.
+ */
+export async function loadConfig(
+  bundle: string,
+  raw?: Record<string, unknown>,
+  text?: string,
+): Promise<Config> {
+  let loaded = raw && (await fastChecks()).validateConfigFast(raw, bundle, text);
+  if (!loaded) {
+    const { loadBundle, validateConfig } = await checks();
+    loaded = raw ? validateConfig(raw, bundle, text) : loadBundle(bundle);
+  }
+  const { config, problems } = loaded;
+  if (hasErrors(problems) || !config) throw new CliError(firstError("config.json", problems));
+  return config;
 }
 
 export const idArg = { minArgs: 1, maxArgs: 1, usage: "<container-id>" } as const;

@@ -1,13 +1,18 @@
-// Code that most calls of a command never run, each part a bundle of its own (runtime/bundles.ts):
-// zod and the schemas (the checks of config.json, process.json and runtime.json) and the systemd
-// cgroup driver. Loaded on first use: a bundled command evaluates the part's bundle; from source,
-// and compiled, it is a plain import, kept out of the command bundles by its computed specifier.
+// Code kept out of the command bundles, each part a bundle of its own (runtime/bundles.ts): zod
+// and the schemas (the checks of config.json, process.json and runtime.json) and the systemd
+// cgroup driver, which most calls never run, and the zod-free checks of a config.json, which
+// create runs once the container's init is spawned (in create's bundle, parsing them would delay
+// the spawn by ~3 ms). Loaded on first use: a bundled command evaluates the part's bundle; from
+// source, and compiled, it is a plain import, kept out of the command bundles by its computed
+// specifier.
 import type * as Checks from "../specs/checks.ts";
+import type * as FastChecks from "../specs/fast-config.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
 import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
 
 interface Parts {
   checks: typeof Checks;
+  fastChecks: typeof FastChecks;
   systemd: typeof Systemd;
 }
 
@@ -23,4 +28,5 @@ async function load<K extends keyof Parts>(name: K): Promise<Parts[K]> {
 }
 
 export const checks = (): Promise<typeof Checks> => load("checks");
+export const fastChecks = (): Promise<typeof FastChecks> => load("fastChecks");
 export const systemd = (): Promise<typeof Systemd> => load("systemd");

@@ -1,6 +1,5 @@
 import type { Command } from "../command.ts";
-import { bundleDir, createFlags, idArg, storeOf } from "../common.ts";
-import { loadConfig } from "../load-config.ts";
+import { bundleDir, createFlags, idArg, loadConfig, storeOf } from "../common.ts";
 import { createContainer } from "../../runtime/container/create.ts";
 
 const command: Command = {

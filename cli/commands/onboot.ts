@@ -3,8 +3,7 @@
 // the directory's name as container id; a failure does not stop the ones after it.
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
-import { storeOf, warner } from "../common.ts";
-import { loadConfig } from "../load-config.ts";
+import { loadConfig, storeOf, warner } from "../common.ts";
 import { writeLog } from "../log.ts";
 import { errorLine } from "../errors.ts";
 import { runContainer } from "../../runtime/container/run-container.ts";

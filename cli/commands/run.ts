@@ -1,6 +1,5 @@
 import type { Command } from "../command.ts";
-import { bundleDir, createFlags, idArg, storeOf, warner } from "../common.ts";
-import { loadConfig } from "../load-config.ts";
+import { bundleDir, createFlags, idArg, loadConfig, storeOf, warner } from "../common.ts";
 import { runContainer } from "../../runtime/container/run-container.ts";
 
 const command: Command = {

@@ -4,7 +4,7 @@
 // says the same on both paths.
 import assert from "node:assert/strict";
 import * as z from "zod";
-import { loadConfig } from "../../cli/load-config.ts";
+import { loadConfig } from "../../cli/common.ts";
 import { validateConfig } from "../../specs/bundle.ts";
 import { defaultSpec } from "../../specs/default-spec.ts";
 import { validateConfigFast } from "../../specs/fast-config.ts";
