@@ -3,6 +3,7 @@
 // zod parses to an equal value (and it passes every one zod returns unchanged), and loadConfig
 // says the same on both paths.
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import * as z from "zod";
 import { loadConfig } from "../../cli/common.ts";
 import { validateConfig } from "../../specs/bundle.ts";
@@ -150,27 +151,24 @@ function variants(v: unknown): unknown[] {
 
 /** Every document one change away from `doc`: deleted, replaced or grown at each path. */
 function* mutations(doc: Json): Generator<[string, unknown]> {
-  for (const path of [...paths(doc)]) {
-    const at = path.map(String).join("/");
+  for (const v of variants(doc)) yield [`/ grown: ${JSON.stringify(v)}`, v];
+  for (const path of paths(doc)) {
+    if (path.length === 0) continue;
     const parentPath = path.slice(0, -1);
-    const key = path.at(-1);
-    const edit = (how: (parent: Json, key: PropertyKey) => void): Json => {
+    const key = path.at(-1) as string;
+    const edit = (how: (parent: Json) => void): Json => {
       const copy = structuredClone(doc);
-      how(parentPath.reduce((o: Json, k) => o[k as string], copy), key!);
+      how(parentPath.reduce((o: Json, k) => o[k as string], copy));
       return copy;
     };
-    const value = parentPath.reduce((o: Json, k) => o[k as string], doc)[key as string] ??
-      doc;
-    if (key === undefined) {
-      for (const v of variants(doc)) yield ["/: " + String(v), v];
-      continue;
-    }
+    const at = path.join("/");
     yield [
       `${at}: deleted`,
-      edit((p, k) => Array.isArray(p) ? p.splice(k as number, 1) : delete p[k as string]),
+      edit((p) => Array.isArray(p) ? p.splice(Number(key), 1) : delete p[key]),
     ];
+    const value = parentPath.reduce((o: Json, k) => o[k as string], doc)[key];
     for (const v of [...OTHER_VALUES, ...variants(value)]) {
-      yield [`${at}: ${JSON.stringify(v)}`, edit((p, k) => p[k as string] = structuredClone(v))];
+      yield [`${at}: ${JSON.stringify(v)}`, edit((p) => p[key] = structuredClone(v))];
     }
   }
 }
@@ -195,15 +193,6 @@ Deno.test("matches: a document the Shape passes, zod parses to an equal value", 
     assert.ok(passed > 20 && failed > 100, `${name}: ${passed} passed, ${failed} failed`);
   }
 });
-
-function isDeepStrictEqual(a: unknown, b: unknown): boolean {
-  try {
-    assert.deepStrictEqual(a, b);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A bundle with an empty rootfs and `text` as its config.json. */
 function bundleWith(text: string): string {
