@@ -32,6 +32,7 @@ interface Manifest {
 /** The parts (runtime/parts.ts), each a bundle of its own, by their modules. */
 export const PARTS = {
   checks: "specs/checks.ts",
+  fastChecks: "specs/fast-config.ts",
   systemd: "runtime/cgroups/systemd/manager.ts",
   seccomp: "process/seccomp/compile.ts",
   hooks: "process/hooks.ts",

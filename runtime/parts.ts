@@ -1,10 +1,12 @@
-// Code that most calls of a command never run, each part a bundle of its own (runtime/bundles.ts):
-// zod and the schemas (the checks of config.json, process.json and runtime.json), the systemd
-// cgroup driver, the seccomp compiler with its syscall tables, and the hooks with the spawn code
-// they need (commands that start no init need it for nothing else). Loaded on first use: a bundled
-// command evaluates the part's bundle; from source, and compiled, it is a plain import, kept out
-// of the command bundles by its computed specifier.
+// Code kept out of the command bundles, each part a bundle of its own (runtime/bundles.ts): zod
+// and the schemas (the checks of config.json, process.json and runtime.json), the systemd cgroup
+// driver, the seccomp compiler with its syscall tables, and the hooks with the spawn code they
+// need, which most calls never run; and the zod-free checks of a config.json, which create runs
+// once the container's init is spawned (in create's bundle, parsing them would delay the spawn by
+// ~3 ms). Loaded on first use: a bundled command evaluates the part's bundle; from source, and
+// compiled, it is a plain import, kept out of the command bundles by its computed specifier.
 import type * as Checks from "../specs/checks.ts";
+import type * as FastChecks from "../specs/fast-config.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
 import type * as Seccomp from "../process/seccomp/compile.ts";
 import type * as Hooks from "../process/hooks.ts";
@@ -12,6 +14,7 @@ import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
 
 interface Parts {
   checks: typeof Checks;
+  fastChecks: typeof FastChecks;
   systemd: typeof Systemd;
   seccomp: typeof Seccomp;
   hooks: typeof Hooks;
@@ -29,6 +32,7 @@ async function load<K extends keyof Parts>(name: K): Promise<Parts[K]> {
 }
 
 export const checks = (): Promise<typeof Checks> => load("checks");
+export const fastChecks = (): Promise<typeof FastChecks> => load("fastChecks");
 export const systemd = (): Promise<typeof Systemd> => load("systemd");
 export const seccomp = (): Promise<typeof Seccomp> => load("seccomp");
 export const hooks = (): Promise<typeof Hooks> => load("hooks");

@@ -46,6 +46,15 @@ export const CAPABILITIES = [
 
 export type Capability = (typeof CAPABILITIES)[number];
 
+/** The sets of process.capabilities. */
+export const CAPABILITY_SETS = [
+  "bounding",
+  "effective",
+  "inheritable",
+  "permitted",
+  "ambient",
+] as const;
+
 /** The bit number of a capability name, or undefined for an unknown name. */
 export function capabilityBit(name: string): number | undefined {
   const i = (CAPABILITIES as readonly string[]).indexOf(name);

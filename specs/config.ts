@@ -9,7 +9,8 @@ export {
   type User,
 } from "./schema/process.ts";
 export { type IDMapping, type Mount, MountSchema } from "./schema/mount.ts";
-export { type Hook, HOOK_NAMES, type HookName, type Hooks } from "./schema/hooks.ts";
+export { type Hook, type Hooks } from "./schema/hooks.ts";
+export { HOOK_NAMES, type HookName } from "./hook-names.ts";
 export {
   type Device,
   type Linux,

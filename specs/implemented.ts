@@ -3,7 +3,7 @@
 import { CAPABILITIES } from "./capabilities.ts";
 import { MOUNT_OPTIONS } from "./mount-options.ts";
 import { NAMESPACE_TYPES } from "./namespaces.ts";
-import { HOOK_NAMES } from "./schema/hooks.ts";
+import { HOOK_NAMES } from "./hook-names.ts";
 import type { Features } from "./schema/features.ts";
 import {
   SECCOMP_ACTIONS,

@@ -30,6 +30,14 @@ export const LONG_NUMBER = /\d[\d.]{15}/;
  * runc, whose Go decoder refuses it for an integer member. Strings like "1.2.0" do not match. */
 export const WRITTEN_NUMBER = /\d[eE][+-]?\d|\d\.\d+\s*[,}\]]/;
 
+/**
+ * A number token whose double may not tell what its digits say: 16 or more digits, or an
+ * exponent ("1e-400" parses to the integer 0; its digits are no integer). Matched only where a
+ * value starts, so hex digests in strings do not; text in a string that looks like a value
+ * start (": 1e3") still may, which only costs the exact path.
+ */
+export const INEXACT_NUMBER = /[:,[]\s*-?\d(?:[\d.]{15}|[\d.]*[eE])/;
+
 const NUMBER_TOKEN = /^-?\d/;
 
 const WS = new Set([" ", "\t", "\n", "\r"]);

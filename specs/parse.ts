@@ -1,7 +1,8 @@
 // Parsing the other JSON documents the CLI accepts: `exec --process` and `update --resources`.
 import type { z } from "zod";
 import { type Problem } from "./problem.ts";
-import { checkResources, type LinuxResources, LinuxResourcesSchema } from "./resources.ts";
+import { type LinuxResources, LinuxResourcesSchema } from "./resources.ts";
+import { checkResources } from "./semantic/resources.ts";
 import { type Process, ProcessSchema } from "./schema/process.ts";
 import { checkProcess } from "./semantic/process.ts";
 import { exactIntegers } from "./exact-integers.ts";

@@ -2,18 +2,6 @@
 import * as z from "zod";
 import { integer, object, strings } from "../primitives.ts";
 
-/** Hook names in the order the lifecycle runs them. */
-export const HOOK_NAMES = [
-  "prestart",
-  "createRuntime",
-  "createContainer",
-  "startContainer",
-  "poststart",
-  "poststop",
-] as const;
-
-export type HookName = (typeof HOOK_NAMES)[number];
-
 export const HookSchema = object({
   path: z.string(),
   args: strings.optional(),

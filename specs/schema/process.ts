@@ -23,14 +23,6 @@ export const CapabilitiesSchema = object({
   ambient: strings.optional(),
 });
 
-export const CAPABILITY_SETS = [
-  "bounding",
-  "effective",
-  "inheritable",
-  "permitted",
-  "ambient",
-] as const;
-
 export const RlimitSchema = object({
   type: oneOf("rlimit", RLIMITS),
   soft: uint64,

@@ -1,8 +1,8 @@
 // process.capabilities: known names (unknown ones are ignored with a warning, as the spec asks),
 // and set relations capset(2) and PR_CAP_AMBIENT_RAISE enforce.
-import { capabilityBit } from "../capabilities.ts";
+import { CAPABILITY_SETS, capabilityBit } from "../capabilities.ts";
 import { pointer, type Problem, warning } from "../problem.ts";
-import { type Capabilities, CAPABILITY_SETS } from "../schema/process.ts";
+import type { Capabilities } from "../schema/process.ts";
 
 export function checkCapabilities(caps: Capabilities | undefined, at: PropertyKey[]): Problem[] {
   if (!caps) return [];

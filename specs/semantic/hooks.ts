@@ -1,6 +1,6 @@
 // hooks (config.md#posix-platform-hooks): absolute paths, KEY=VALUE env, deprecated prestart.
 import { pointer, type Problem, warning } from "../problem.ts";
-import { HOOK_NAMES } from "../schema/hooks.ts";
+import { HOOK_NAMES } from "../hook-names.ts";
 import type { Check } from "./context.ts";
 import { checkEnv } from "./env.ts";
 import { absolutePath } from "./paths.ts";

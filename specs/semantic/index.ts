@@ -1,5 +1,5 @@
 // Every semantic check of a config, in the order their problems are reported.
-import { checkResources } from "../resources.ts";
+import { checkResources } from "./resources.ts";
 import type { Problem } from "../problem.ts";
 import type { Config } from "../schema/config.ts";
 import { checkAnnotations } from "./annotations.ts";

@@ -1,5 +1,5 @@
 // process (config.md#process): also what `exec --process` supplies, so checkProcess stands alone.
-import { isCpuList } from "../resources.ts";
+import { isCpuList } from "./resources.ts";
 import { error, pointer, type Problem, warning } from "../problem.ts";
 import type { Process } from "../schema/process.ts";
 import type { Check } from "./context.ts";

@@ -1,6 +1,7 @@
 // specs/resources.ts: the linux.resources schema and its semantic checks.
 import assert from "node:assert/strict";
-import { checkResources, isCpuList, LinuxResourcesSchema } from "../../specs/resources.ts";
+import { LinuxResourcesSchema } from "../../specs/resources.ts";
+import { checkResources, isCpuList } from "../../specs/semantic/resources.ts";
 
 const parse = (v: unknown) => LinuxResourcesSchema.safeParse(v);
 
