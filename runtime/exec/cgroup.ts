@@ -102,14 +102,16 @@ function v1Targets(paths: Record<string, string>, subs: Map<string, string>): st
  * after that.
  */
 export async function joinV1(manager: CgroupManager, pid: number): Promise<void> {
-  await Promise.all(v1Targets(manager.paths, new Map()).map(async (t) => {
-    const path = `${t}/cgroup.procs`;
-    try {
-      await Deno.writeTextFile(path, String(pid), { create: false });
-    } catch (e) {
-      throw new RuntimeError(`join cgroup: ${path}: ${(e as Error).message}`);
-    }
-  }));
+  await Promise.all(
+    v1Targets(manager.paths, new Map()).map(async (t) => {
+      const path = `${t}/cgroup.procs`;
+      try {
+        await Deno.writeTextFile(path, String(pid), { create: false });
+      } catch (e) {
+        throw new RuntimeError(`join cgroup: ${path}: ${(e as Error).message}`);
+      }
+    }),
+  );
 }
 
 export function closeCgroupJoin(j: CgroupJoin): void {
