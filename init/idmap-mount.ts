@@ -8,7 +8,8 @@ import { CLONE_NEWUSER, spawn, SpawnPlan } from "../syscalls/spawn/mod.ts";
 import { closeFd } from "../syscalls/socket.ts";
 import { bytes, sysArgs } from "../process/sys-args.ts";
 import { MOUNT_ATTR } from "./mount-options.ts";
-import { type IdMapping, idMapText, type MountStep } from "./plan.ts";
+import type { MountStep } from "./plan.ts";
+import { type IdMapping, idMapText } from "../process/id-map.ts";
 
 const AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
 const OPEN_TREE_CLONE = 1, OPEN_TREE_CLOEXEC = O_CLOEXEC;

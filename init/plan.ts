@@ -5,20 +5,10 @@
 import type { Config } from "../specs/schema/config.ts";
 import { MS } from "../syscalls/mount.ts";
 import { type ParsedMountOptions, parseMountOptions, propagationOptions } from "./mount-options.ts";
+import type { IdMapping } from "../process/id-map.ts";
 
 /** Hooks run during setup, in this order, before the root is switched. */
 export type HookPhase = "prestart" | "createRuntime" | "createContainer";
-
-export interface IdMapping {
-  containerID: number;
-  hostID: number;
-  size: number;
-}
-
-/** The kernel's uid_map/gid_map text: a line per range. */
-export function idMapText(maps: readonly IdMapping[]): string {
-  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
-}
 
 export interface MountStep {
   op: "mount";

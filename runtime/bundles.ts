@@ -36,6 +36,7 @@ export const PARTS = {
   systemd: "runtime/cgroups/systemd/manager.ts",
   seccomp: "process/seccomp/compile.ts",
   hooks: "process/hooks.ts",
+  linuxkit: "runtime/linuxkit/execute.ts",
 } as const;
 export type Part = keyof typeof PARTS;
 

@@ -1,15 +1,17 @@
-// Code kept out of the command bundles, each part a bundle of its own (runtime/bundles.ts): zod
-// and the schemas (the checks of config.json, process.json and runtime.json), the systemd cgroup
-// driver, the seccomp compiler with its syscall tables, and the hooks with the spawn code they
-// need, which most calls never run; and the zod-free checks of a config.json, which create runs
-// once the container's init is spawned (in create's bundle, parsing them would delay the spawn by
-// ~3 ms). Loaded on first use: a bundled command evaluates the part's bundle; from source, and
-// compiled, it is a plain import, kept out of the command bundles by its computed specifier.
+// Code kept out of the command bundles, each part a bundle of its own (runtime/bundles.ts), which
+// most calls never run: zod and the schemas (the checks of config.json, process.json and
+// runtime.json), the systemd cgroup driver, the seccomp compiler with its syscall tables, the
+// hooks with the spawn code they need, and LinuxKit's runtime.json with its netlink client; and
+// the zod-free checks of a config.json, which create runs once the container's init is spawned
+// (in create's bundle, parsing them would delay the spawn by ~3 ms). Loaded on first use: a
+// bundled command evaluates the part's bundle; from source, and compiled, it is a plain import,
+// kept out of the command bundles by its computed specifier.
 import type * as Checks from "../specs/checks.ts";
 import type * as FastChecks from "../specs/fast-config.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
 import type * as Seccomp from "../process/seccomp/compile.ts";
 import type * as Hooks from "../process/hooks.ts";
+import type * as LinuxKit from "./linuxkit/execute.ts";
 import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
 
 interface Parts {
@@ -18,6 +20,7 @@ interface Parts {
   systemd: typeof Systemd;
   seccomp: typeof Seccomp;
   hooks: typeof Hooks;
+  linuxkit: typeof LinuxKit;
 }
 
 declare global {
@@ -36,3 +39,4 @@ export const fastChecks = (): Promise<typeof FastChecks> => load("fastChecks");
 export const systemd = (): Promise<typeof Systemd> => load("systemd");
 export const seccomp = (): Promise<typeof Seccomp> => load("seccomp");
 export const hooks = (): Promise<typeof Hooks> => load("hooks");
+export const linuxkit = (): Promise<typeof LinuxKit> => load("linuxkit");

@@ -23,6 +23,7 @@ import { type InitChild, peekNamespaces, spawnInit } from "./init-spawn.ts";
 import { addMarks, mark, tracing } from "../../process/trace.ts";
 import { hasRuntimeJson } from "../../specs/runtime-json-file.ts";
 import { compileFilter } from "../exec/security.ts";
+import { linuxkit as linuxkitPart } from "../parts.ts";
 
 export interface CreateOptions {
   id: string;
@@ -131,7 +132,7 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
     // LinuxKit's runtime.json: its mounts, directories and cgroups come before the namespaces.
     // Its code is loaded only for a bundle that has one.
     const linuxkit = hasRuntimeJson(bundle)
-      ? await (await import("../linuxkit/execute.ts")).prepareRuntime({
+      ? await (await linuxkitPart()).prepareRuntime({
         id,
         bundle,
         store,

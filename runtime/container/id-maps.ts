@@ -5,7 +5,7 @@
 // within the caller's subordinate ids (/etc/subuid, /etc/subgid).
 import type { Config } from "../../specs/schema/config.ts";
 import { RuntimeError } from "../errors.ts";
-import { type IdMapping as IdMap, idMapText } from "../../init/plan.ts";
+import { type IdMapping as IdMap, idMapText } from "../../process/id-map.ts";
 
 export async function writeIdMaps(pid: number, config: Config): Promise<void> {
   const root = Deno.uid() === 0;
