@@ -1,10 +1,10 @@
-// The entry of a command's bundle (runtime/bundles.ts): the command is part of the bundle, and
-// the bundle runs only while it is what its sources say. A stale bundle (a source edited since
-// `deno task bundle`), or a call for another command, replaces this process with tsrun from
+// The entry of a command's bundle (runtime/bundles.ts): the command is part of the bundle, which
+// scripts/tsrun starts only while none of its sources changed since `deno task bundle`. A bundle
+// built by another Deno, or a call for another command, replaces this process with tsrun from
 // source: same pid, argv, fds and environment, as scripts/tsrun would have started it.
 import type { Command } from "./command.ts";
 import { cli } from "./main.ts";
-import { isFresh, SOURCE_ROOT } from "../runtime/bundles.ts";
+import { SOURCE_ROOT } from "../runtime/bundles.ts";
 
 async function fromSource(): Promise<never> {
   // Loaded only here: binding FFI costs a few ms that the fresh path does not pay.
@@ -19,7 +19,7 @@ async function fromSource(): Promise<never> {
   return execve(Deno.execPath(), argv, env);
 }
 
-export async function runBundled(name: string, command: Command): Promise<never> {
-  if (!isFresh(name)) await fromSource();
+export async function runBundled(name: string, command: Command, builtBy: string): Promise<never> {
+  if (builtBy !== Deno.version.deno) await fromSource();
   Deno.exit(await cli(Deno.args, (n) => n === name ? Promise.resolve(command) : fromSource()));
 }

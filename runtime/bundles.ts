@@ -3,10 +3,11 @@
 // descriptor, runtime/self-exec.ts) and one per part (runtime/parts.ts). Each is a minified
 // classic script that a one-line loader evaluates (scripts/tsrun, self-exec.ts): a module would
 // be parsed twice, by Deno's own import analysis and then by V8, which Deno's caches only partly
-// save (~3 ms a command) and which the init, allowed no cache, paid in full (~15 ms). Each bundle
-// records the sources its code comes from: a stale command runs from source instead
-// (cli/bundled.ts), a stale init or part is rebuilt before use. The compiled binary carries its
-// modules inside and needs none of this.
+// save (~3 ms a command) and which the init, allowed no cache, paid in full (~15 ms). Beside each
+// bundle, NAME.fresh names the sources its code comes from, and is written as its build begins:
+// the bundle is stale once one of them is newer. scripts/tsrun sources it (a few shell tests, no
+// Deno needed) and runs a stale command from source; a stale init or part is rebuilt before use.
+// The compiled binary carries its modules inside and needs none of this.
 import { RuntimeError } from "./errors.ts";
 
 declare global {
@@ -22,12 +23,6 @@ export const SOURCE_ROOT = BUNDLED
   ? globalThis.tsrunBundle!.replace(/[^/]*\/[^/]*\/[^/]*$/, "")
   : new URL("../", import.meta.url).pathname;
 const dir = `${SOURCE_ROOT}.tools/bundle`;
-
-interface Manifest {
-  deno: string;
-  /** Root-relative path → [mtime ms, size] of every local module in the bundle's graph. */
-  files: Record<string, [number, number]>;
-}
 
 /** The parts (runtime/parts.ts), each a bundle of its own, by their modules. */
 export const PARTS = {
@@ -49,20 +44,30 @@ function bundlePath(name: string): string {
   return `${dir}/${name}.js`;
 }
 
-function fingerprint(rel: string): [number, number] {
-  const st = Deno.statSync(`${SOURCE_ROOT}${rel}`);
-  return [st.mtime?.getTime() ?? 0, st.size];
+/**
+ * NAME.fresh: a shell snippet that returns 1 when a source is newer than itself (scripts/tsrun
+ * sets $root). Its first line names the Deno that built the bundle, for the checks in JS.
+ */
+function freshScript(name: string, files: readonly string[]): string {
+  const bad = files.find((f) => !/^[\w./-]+$/.test(f));
+  if (bad !== undefined) throw new RuntimeError(`bundle ${name}: source path ${bad} needs quoting`);
+  return `# deno ${Deno.version.deno}\n` +
+    `# ${name}.js is stale once one of its sources is newer than this file (runtime/bundles.ts).\n` +
+    `for f in ${files.join(" ")}; do\n` +
+    `  [ "$root/$f" -nt "$root/.tools/bundle/${name}.fresh" ] && return 1\n` +
+    `done\nreturn 0\n`;
 }
 
-/** Whether <name>.js exists and none of its sources changed since it was built. */
+/** Whether <name>.js exists, was built by this Deno, and none of its sources is newer. */
 export function isFresh(name: string): boolean {
   try {
-    const m: Manifest = JSON.parse(Deno.readTextFileSync(`${dir}/${name}.json`));
-    if (m.deno !== Deno.version.deno || !Deno.statSync(bundlePath(name)).isFile) return false;
-    return Object.entries(m.files).every(([rel, [mtime, size]]) => {
-      const [t, s] = fingerprint(rel);
-      return t === mtime && s === size;
-    });
+    const path = `${dir}/${name}.fresh`;
+    const text = Deno.readTextFileSync(path);
+    const files = /^for f in (.*); do$/m.exec(text)?.[1].split(" ");
+    if (!files || !text.startsWith(`# deno ${Deno.version.deno}\n`)) return false;
+    if (!Deno.statSync(bundlePath(name)).isFile) return false;
+    const built = Deno.statSync(path).mtime!.getTime();
+    return files.every((f) => Deno.statSync(`${SOURCE_ROOT}${f}`).mtime!.getTime() <= built);
   } catch {
     return false;
   }
@@ -110,7 +115,7 @@ function entry(name: string): string {
       ? partEntry(name.slice(0, -PART_SUFFIX.length) as Part)
       : `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
-        `runBundled(${JSON.stringify(name)}, command);\n`,
+        `runBundled(${JSON.stringify(name)}, command, ${JSON.stringify(Deno.version.deno)});\n`,
   );
   return rel;
 }
@@ -126,15 +131,15 @@ interface GraphModule {
 }
 
 /**
- * The local modules whose code is in `main`'s bundle, stamped: type-only imports are left out,
- * their changes do not change the bundle (and each file is a stat on every call).
+ * The local modules whose code is in `main`'s bundle: type-only imports are left out, their
+ * changes do not change the bundle (and each file is a stat on every call).
  */
-async function sources(main: string): Promise<Manifest["files"]> {
+async function sources(main: string): Promise<string[]> {
   const graph = JSON.parse(await deno(["info", "--json", main]));
   const modules = new Map<string, GraphModule>(
     (graph.modules as GraphModule[]).map((m) => [m.specifier, m]),
   );
-  const files: Manifest["files"] = {};
+  const files: string[] = [];
   const prefix = `file://${SOURCE_ROOT}`;
   const seen = new Set<string>();
   const todo: string[] = graph.roots;
@@ -145,7 +150,7 @@ async function sources(main: string): Promise<Manifest["files"]> {
       if (d.code?.specifier) todo.push(d.code.specifier);
     }
     const rel = s.slice(prefix.length);
-    if (s.startsWith(prefix) && !rel.startsWith(".tools/")) files[rel] = fingerprint(rel);
+    if (s.startsWith(prefix) && !rel.startsWith(".tools/")) files.push(rel);
   }
   return files;
 }
@@ -157,20 +162,21 @@ async function sources(main: string): Promise<Manifest["files"]> {
 export async function build(names: readonly string[]): Promise<void> {
   Deno.mkdirSync(`${dir}/src`, { recursive: true });
   const mains = names.map(entry);
-  // The sources are stamped before bundling: an edit during the build makes it stale.
   const files = await Promise.all(mains.map(sources));
   const out = Deno.makeTempDirSync({ dir, prefix: ".build-" });
   try {
+    // Written before bundling: a source edited during the build is newer than its bundle.
+    names.forEach((name, i) =>
+      Deno.writeTextFileSync(`${out}/${name}.fresh`, freshScript(name, files[i]))
+    );
     await deno([
       ...["bundle", "--quiet", "--platform", "deno", "--format", "iife", "--minify"],
       ...["--outdir", out, ...mains],
     ]);
-    names.forEach((name, i) => {
+    for (const name of names) {
       Deno.renameSync(`${out}/${name}.js`, bundlePath(name));
-      const m: Manifest = { deno: Deno.version.deno, files: files[i] };
-      Deno.writeTextFileSync(`${out}/${name}.json`, JSON.stringify(m));
-      Deno.renameSync(`${out}/${name}.json`, `${dir}/${name}.json`);
-    });
+      Deno.renameSync(`${out}/${name}.fresh`, `${dir}/${name}.fresh`);
+    }
   } finally {
     Deno.removeSync(out, { recursive: true });
   }

@@ -1,6 +1,6 @@
-// scripts/tsrun runs a command from its bundle while the bundle matches its sources, and from
-// source as soon as one of them changed: checked in a scratch copy of the working tree, whose
-// bundles and sources the test may edit.
+// scripts/tsrun runs a command from its bundle while none of its sources changed since it was
+// built, and from source as soon as one did (or when another Deno built it): checked in a scratch
+// copy of the working tree, whose bundles and sources the test may edit.
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { command } from "../helpers/command.ts";
@@ -41,17 +41,36 @@ Deno.test(
       // A mark at the top of the bundle itself shows which one ran.
       const bundle = join(clone, ".tools/bundle/features.js");
       const code = Deno.readTextFileSync(bundle);
-      Deno.writeTextFileSync(bundle, `console.error("from the bundle");\n${code}`);
+      // (Its stamp is rewritten with its own mtime: the edit must not make it newer.)
+      const stamp = join(clone, ".tools/bundle/features.fresh");
+      const edit = (text: string) => {
+        const { mtime } = Deno.statSync(stamp);
+        Deno.writeTextFileSync(bundle, text);
+        Deno.utimeSync(stamp, mtime!, mtime!);
+      };
+      edit(`console.error("from the bundle");\n${code}`);
       const fresh = await command([tsrun, "features"], { clearEnv: true });
       assertEquals([fresh.code, fresh.stderr], [0, "from the bundle\n"]);
       const features = JSON.parse(fresh.stdout);
 
-      // An edited source makes the bundle stale: the same call runs the sources.
+      // A mark in the source, with its old mtime kept: to scripts/tsrun the bundle is still fresh.
       const src = join(clone, "cli/commands/features.ts");
+      const { mtime: old } = Deno.statSync(src);
       Deno.writeTextFileSync(src, 'console.error("from source");\n', { append: true });
+      Deno.utimeSync(src, old!, old!);
+      // A bundle another Deno built starts, and hands over to the sources.
+      const version = JSON.stringify(Deno.version.deno);
+      ok(code.includes(version), "the bundle names the Deno that built it");
+      edit(`console.error("from the bundle");\n${code.replace(version, '"0.0.0"')}`);
+      const other = await command([tsrun, "features"], { clearEnv: true });
+      assertEquals([other.code, other.stderr], [0, "from the bundle\nfrom source\n"]);
+      assertEquals(JSON.parse(other.stdout), features);
+      edit(`console.error("from the bundle");\n${code}`);
+
+      // An edited source makes the bundle stale: scripts/tsrun runs the sources instead.
+      Deno.utimeSync(src, new Date(), new Date());
       const stale = await command([tsrun, "features"], { clearEnv: true });
-      // The bundle starts (its mark), finds itself stale and hands over to the sources.
-      assertEquals([stale.code, stale.stderr], [0, "from the bundle\nfrom source\n"]);
+      assertEquals([stale.code, stale.stderr], [0, "from source\n"]);
       assertEquals(JSON.parse(stale.stdout), features);
 
       // Commands without a bundle, and no command at all, run from source.
