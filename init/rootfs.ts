@@ -35,6 +35,7 @@ import { mountCgroups } from "./cgroup-mount.ts";
 import { copyUp } from "./copy-up.ts";
 import { idmappedMount } from "./idmap-mount.ts";
 import { checkProcMount } from "./proc-mount.ts";
+import { exists } from "../process/exists.ts";
 
 export interface RootfsContext {
   rootfs: string;
@@ -334,14 +335,5 @@ function runStep(step: SetupStep, root: Rootfs): Promise<void> | void {
       return readonlyPath(step.path);
     case "mask":
       return maskPath(step.path);
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

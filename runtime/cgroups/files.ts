@@ -15,6 +15,7 @@ import {
 import { SyscallError } from "../../syscalls/errors.ts";
 
 export { closeFd } from "../../syscalls/socket.ts";
+export { exists } from "../../process/exists.ts";
 
 /** A one-line error about the cgroup layer (bad config for this host, or a failed operation). */
 export class CgroupError extends Error {
@@ -45,15 +46,6 @@ export function errnoOf(e: unknown): string | undefined {
   if (e instanceof SyscallError) return e.errnoName;
   const code = (e as { code?: unknown })?.code;
   return typeof code === "string" ? code : undefined;
-}
-
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function readFile(path: string): string {

@@ -5,6 +5,7 @@ import type { CgroupManager } from "../cgroups/types.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, O_WRONLY, openFd } from "../../syscalls/libc.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
+import { isDirectory } from "../../process/exists.ts";
 
 /** --cgroup arguments as controller → sub-path; "" stands for every hierarchy. */
 export function parseSubCgroups(args: readonly string[]): Map<string, string> {
@@ -39,14 +40,6 @@ function below(dir: string, sub: string): string {
     throw new RuntimeError(`--cgroup ${sub}: leaves the container's cgroup`);
   }
   return path;
-}
-
-function exists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 function open(path: string, flags: number): number {
@@ -88,8 +81,8 @@ function v1Targets(paths: Record<string, string>, subs: Map<string, string>): st
   for (const [ctrl, dir] of Object.entries(paths)) {
     const target = below(dir, subs.get(ctrl) ?? subs.get("") ?? "");
     // The hybrid cgroup2 directory exists only when something needed it.
-    if (ctrl === "" && target === dir && !exists(dir)) continue;
-    targets.set(exists(target) ? Deno.realPathSync(target) : target, target);
+    if (ctrl === "" && target === dir && !isDirectory(dir)) continue;
+    targets.set(isDirectory(target) ? Deno.realPathSync(target) : target, target);
   }
   return [...targets.values()];
 }

@@ -17,6 +17,7 @@ import { SyscallError } from "../../syscalls/errors.ts";
 import { RtNetlink } from "../../syscalls/netlink.ts";
 import { fdPath, mkdirAllInRoot } from "../../process/secure-path.ts";
 import { dirname } from "../path.ts";
+import { exists } from "../../process/exists.ts";
 
 export interface Undo {
   push(fn: () => void): void;
@@ -148,7 +149,7 @@ const STEPS: { [K in Step["do"]]: Runner<K> } = {
   },
   "bind-ns"(step, ctx) {
     mkdirUndoably(dirname(step.path), ctx.undo);
-    const created = !exists(step.path);
+    const created = !exists(step.path, false);
     if (created) Deno.writeFileSync(step.path, new Uint8Array(), { mode: 0o644 });
     try {
       mount(`/proc/${ctx.pid}/ns/${step.ns}`, step.path, null, MS.BIND, null);
@@ -186,7 +187,7 @@ function withDir(place: Place, fn: (target: string) => void): void {
 /** `mkdir -p`, each missing level undone on its own: a failed create removes only those. */
 function mkdirUndoably(dir: string, undo: Undo): void {
   const missing: string[] = [];
-  for (let d = dir; !exists(d); d = dirname(d)) missing.unshift(d);
+  for (let d = dir; !exists(d, false); d = dirname(d)) missing.unshift(d);
   for (const d of missing) {
     Deno.mkdirSync(d, { mode: 0o755 });
     undo.push(() => Deno.removeSync(d));
@@ -210,14 +211,5 @@ function netlinkIn(pid: number, fn: (nl: RtNetlink) => void): void {
     netlink(fn, netns);
   } finally {
     closeFd(netns);
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
