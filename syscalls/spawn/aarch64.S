@@ -63,25 +63,21 @@ step_ok:
 	b next_step
 
 step_failed:
-	stp x10, x0, [x9, #ARENA_ERR_STEP]	/* index, then errno (ARENA_ERR_ERRNO) */
+	mov x11, #EXIT_STEP_FAILED	/* the exit status once reported (the loop is over) */
+	b report
+
+forked:
+	mov x10, #FORKED_STEP		/* the record's index: the pid follows */
+	mov x11, #0
+report:
+	stp x10, x0, [x9, #ARENA_ERR_STEP]	/* index, then errno or the pid (ARENA_ERR_ERRNO) */
 	/* One write of 16 bytes (< PIPE_BUF) is atomic: the parent reads all of it or nothing. */
 	ldr x0, [x9, #ARENA_ERR_FD]
 	add x1, x9, #ARENA_ERR_STEP
 	mov x2, #ERR_RECORD_SIZE
 	mov x8, #NR_write
 	svc #0
-	mov x0, #EXIT_STEP_FAILED
-	b exit
-
-forked:
-	mov x13, #FORKED_STEP
-	stp x13, x0, [x9, #ARENA_ERR_STEP]	/* FORKED_STEP, then the pid */
-	ldr x0, [x9, #ARENA_ERR_FD]
-	add x1, x9, #ARENA_ERR_STEP
-	mov x2, #ERR_RECORD_SIZE
-	mov x8, #NR_write
-	svc #0
-	mov x0, #0
+	mov x0, x11
 	b exit
 
 all_done:

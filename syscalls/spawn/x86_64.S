@@ -76,26 +76,22 @@ step_ok:
 	jmp next_step
 
 step_failed:
+	mov r15d, EXIT_STEP_FAILED	/* the exit status once reported (the loop is over) */
+	jmp report
+
+forked:
+	mov r12, FORKED_STEP		/* the record's index: the pid follows */
+	xor r15d, r15d
+report:
 	mov [rbx + ARENA_ERR_STEP], r12
-	mov [rbx + ARENA_ERR_ERRNO], rax
+	mov [rbx + ARENA_ERR_ERRNO], rax	/* errno, or the pid */
 	/* One write of 16 bytes (< PIPE_BUF) is atomic: the parent reads all of it or nothing. */
 	mov rdi, [rbx + ARENA_ERR_FD]
 	lea rsi, [rbx + ARENA_ERR_STEP]
 	mov edx, ERR_RECORD_SIZE
 	mov eax, NR_write
 	syscall
-	mov edi, EXIT_STEP_FAILED
-	jmp exit
-
-forked:
-	mov qword ptr [rbx + ARENA_ERR_STEP], FORKED_STEP
-	mov [rbx + ARENA_ERR_ERRNO], rax
-	mov rdi, [rbx + ARENA_ERR_FD]
-	lea rsi, [rbx + ARENA_ERR_STEP]
-	mov edx, ERR_RECORD_SIZE
-	mov eax, NR_write
-	syscall
-	xor edi, edi
+	mov edi, r15d
 	jmp exit
 
 all_done:
