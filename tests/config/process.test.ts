@@ -14,6 +14,7 @@ import {
 } from "../helpers/mod.ts";
 import { runScript, uniqueId } from "./util.ts";
 import { apparmorEnabled, selinuxEnabled } from "../../process/lsm.ts";
+import { exists } from "../../process/exists.ts";
 
 const ignore = requireRoot("running containers");
 
@@ -29,15 +30,6 @@ function status(out: string, keys: string[]): Record<string, string> {
 
 const mask = (...names: string[]) =>
   names.reduce((m, n) => m | (1n << BigInt(capabilityBit(n)!)), 0n).toString(16).padStart(16, "0");
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const CAP_KEYS = ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"];
 

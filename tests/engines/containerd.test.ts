@@ -7,6 +7,7 @@ import { command, eventually } from "./command.ts";
 import { busyboxImageArchive } from "./oci-image.ts";
 import { type Containerd, containerdMissing, startContainerd } from "./containerd.ts";
 import { assertNoLeftovers, assertPresent, type Traces } from "./leftovers.ts";
+import { exists } from "../../process/exists.ts";
 
 const NAMESPACE = `tsrun-test-${Deno.pid}`;
 
@@ -90,15 +91,6 @@ async function detached(setup: string): Promise<{ id: string; root: string }> {
   ok(await eventually(() => exists(`${root}/tmp/ready`)), "the task never got ready");
   assertPresent(traces(id));
   return { id, root };
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** POSIX shell quoting, for the command line script(1) runs. */

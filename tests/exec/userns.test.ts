@@ -3,18 +3,10 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { requireRoot, skipUnless } from "../helpers/mod.ts";
 import { exec, runningContainer, statusField } from "./util.ts";
+import { exists } from "../../process/exists.ts";
 
 const ignore = requireRoot("exec");
 const HOST_ID = 200000;
-
-function has(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test(
   { name: "exec into a user namespace: uid 0 inside, mapped outside", ignore },
@@ -63,7 +55,7 @@ Deno.test(
 
 Deno.test({
   name: "exec into a time namespace sees its clock offsets",
-  ignore: ignore || skipUnless(has("/proc/self/ns/time"), "the kernel has no time namespaces"),
+  ignore: ignore || skipUnless(exists("/proc/self/ns/time"), "the kernel has no time namespaces"),
 }, async () => {
   const days = 10;
   const c = await runningContainer("exec-timens", {

@@ -19,6 +19,7 @@ import { command } from "../helpers/command.ts";
 import { detect } from "../../runtime/cgroups/detect.ts";
 import { RtNetlink } from "../../syscalls/netlink.ts";
 import { hasCommand, skipUnless } from "../helpers/skip.ts";
+import { exists } from "../../process/exists.ts";
 
 const ignore = requireRoot("runtime.json containers");
 const noNsenter = skipUnless(hasCommand("nsenter"), "looking into a namespace needs nsenter");
@@ -138,15 +139,6 @@ Deno.test(
     );
   },
 );
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readdir(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
@@ -333,11 +325,11 @@ Deno.test({ name: "runtime.json: a broken one leaves nothing behind", ignore }, 
         match(lines[0].replace(/^tsrun: /, ""), error);
         await assertGone(b, id, p);
         assertEquals(cgroupsMatching(cg), []);
-        assertEquals(exists(dir), false, `${dir} (made for bindNS) is gone`);
+        assertEquals(exists(dir, false), false, `${dir} (made for bindNS) is gone`);
       }
     } finally {
       // Left only when the test failed: not for the next run (or another helper) to trip on.
-      if (exists(dir)) Deno.removeSync(dir, { recursive: true });
+      if (exists(dir, false)) Deno.removeSync(dir, { recursive: true });
       removeCgroups(cg);
     }
   });
