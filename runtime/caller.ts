@@ -5,12 +5,19 @@
 /** The inode of the initial user namespace (PROC_USER_INIT_INO, include/linux/proc_ns.h). */
 const INIT_USER_NS_INO = 0xeffffffd;
 
+// Asked once: tsrun never changes its own user namespace (setns into one fails in a process
+// with threads, as Deno is).
+let inUserns: boolean | undefined;
+
 export function inUserNamespace(): boolean {
-  try {
-    return Deno.statSync("/proc/self/ns/user").ino !== INIT_USER_NS_INO;
-  } catch {
-    return false;
+  if (inUserns === undefined) {
+    try {
+      inUserns = Deno.statSync("/proc/self/ns/user").ino !== INIT_USER_NS_INO;
+    } catch {
+      inUserns = false;
+    }
   }
+  return inUserns;
 }
 
 export function isHostRoot(): boolean {
