@@ -1,8 +1,9 @@
 // The container's cgroup as create needs it: resolved and recorded with the claim, made before
 // the init exists and joined by the init's spawn child before it execs anything, as exec's
-// children join it; or, where that would hold up the init (v1 as root) or cannot be (systemd: a
-// scope unit around the init's pid), the init is moved in from here while it starts. Limited
-// once the init has finished its own setup; removed on failure or delete.
+// children join it; or, on v1 as root (so that the memory the init's Deno starts with is the
+// caller's, as runc's init's is) or where it cannot be (systemd: a scope unit around the init's
+// pid), the init is moved in from here while it starts. Limited once the init has finished its
+// own setup; removed on failure or delete.
 import type { LinuxResources } from "../../specs/resources.ts";
 import {
   CgroupError,
@@ -57,9 +58,8 @@ export async function openCgroup(
     ? (await parts.systemd()).SystemdManager.forContainer(id, cgroupsPath)
     : undefined;
   let manager: CgroupManager = unit ?? cgroupManager({ cgroupsPath, id });
-  // v1's first cgroup.procs write after a quiet spell waits for an RCU grace period: done here,
-  // it overlaps the init's start instead of delaying it. Rootless, the child joins (it may write
-  // where this process may not, e.g. from its new user namespace).
+  // Rootless, the child joins (it may write where this process may not, e.g. from its new user
+  // namespace).
   let parentJoins = false;
   return {
     get record(): CgroupRecord {
@@ -73,7 +73,7 @@ export async function openCgroup(
     openJoin(forks) {
       parentJoins = !unit && !forks && manager.layout !== "v2" &&
         !(manager instanceof NoCgroupManager) && isHostRoot();
-      return unit || parentJoins ? { procsFds: [] } : openCgroupJoin(manager, new Map());
+      return unit || parentJoins ? { tasksFds: [] } : openCgroupJoin(manager, new Map());
     },
     join(pid) {
       if (unit) {

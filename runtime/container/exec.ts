@@ -197,7 +197,7 @@ async function spawnInto(
       path,
       env,
       namespaces: joinInChild,
-      cgroupProcsFds: join.procsFds,
+      cgroupTasksFds: join.tasksFds,
       cwdFd,
       tty: pty?.slave,
       seccomp: t.seccomp,

@@ -131,7 +131,7 @@ export async function spawnInit(
     // and before the cgroup joins, so that the fork is what joins.
     if (forks) plan.fork("fork into the pid namespace");
     join = cgroup.openJoin(forks);
-    for (const fd of join.procsFds) {
+    for (const fd of join.tasksFds) {
       plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
     }
     // Rooted where the process is when it is made: in the init's own cgroup, so not at clone.
@@ -152,10 +152,10 @@ export async function spawnInit(
       // none of them can open its /proc/PID/exe (the host's Deno) or its memory.
       setNonDumpable();
       // vfork semantics where the child's work before its exec is short (no wait for this
-      // process, no cgroup.procs writes, no fork): no copy of this process's page tables, nor the
-      // copy-on-write faults validation would take meanwhile (~3 ms). Otherwise fork semantics:
-      // the child's work runs on the other core while this thread goes on validating.
-      const vfork = !needsSync && !forks && join.procsFds.length === 0;
+      // process, no fork): no copy of this process's page tables, nor the copy-on-write faults
+      // validation would take meanwhile (~3 ms). Otherwise fork semantics: the child's work runs
+      // on the other core while this thread goes on validating.
+      const vfork = !needsSync && !forks;
       const start = () => spawn(plan, { flags, cgroupFd: join!.intoFd, vfork });
       const child = pidJoin && !childJoinsPid
         ? withPidNamespaceForChildren(pidJoin.fd, start)

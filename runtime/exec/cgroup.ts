@@ -28,9 +28,14 @@ export function parseSubCgroups(args: readonly string[]): Map<string, string> {
   return out;
 }
 
-/** How the spawn child gets in: "0" written to each procs fd, or clone3 into `intoFd` (v2). */
+/**
+ * How the spawn child gets in: "0" written to each v1 hierarchy's `tasks`, and clone3 into
+ * `intoFd`, a cgroup2 directory (v2's, or the hybrid one beside v1's). The child is one thread:
+ * `tasks` moves it whole, and on this kernel (6.18) without the RCU grace period a cgroup.procs
+ * write waits for after a quiet spell (~0.5 ms for every hierarchy instead of 5-15 ms).
+ */
 export interface CgroupJoin {
-  procsFds: number[];
+  tasksFds: number[];
   intoFd?: number;
 }
 
@@ -60,43 +65,45 @@ export function openCgroupJoin(manager: CgroupManager, subs: Map<string, string>
   }
   if (manager.layout === "v2") {
     return {
-      procsFds: [],
+      tasksFds: [],
       intoFd: open(below(paths[""], subs.get("") ?? ""), O_PATH | O_DIRECTORY),
     };
   }
-  const fds: number[] = [];
+  const join: CgroupJoin = { tasksFds: [] };
   try {
-    for (const t of v1Targets(paths, subs)) fds.push(open(`${t}/cgroup.procs`, O_WRONLY));
+    for (const [ctrl, t] of v1Targets(paths, subs)) {
+      if (ctrl === "") join.intoFd = open(t, O_PATH | O_DIRECTORY);
+      else join.tasksFds.push(open(`${t}/tasks`, O_WRONLY));
+    }
   } catch (e) {
-    fds.forEach(closeFd);
+    closeCgroupJoin(join);
     throw e;
   }
-  return { procsFds: fds };
+  return join;
 }
 
-/** The v1 directories to join (and the hybrid cgroup2 one when it exists). */
-function v1Targets(paths: Record<string, string>, subs: Map<string, string>): string[] {
+/** The v1 directories to join (and the hybrid cgroup2 one, "", when it exists), by controller. */
+function v1Targets(paths: Record<string, string>, subs: Map<string, string>): [string, string][] {
   // cpu and cpuacct are often one hierarchy under two names: join each directory once.
-  const targets = new Map<string, string>();
+  const targets = new Map<string, [string, string]>();
   for (const [ctrl, dir] of Object.entries(paths)) {
     const target = below(dir, subs.get(ctrl) ?? subs.get("") ?? "");
     // The hybrid cgroup2 directory exists only when something needed it.
     if (ctrl === "" && target === dir && !isDirectory(dir)) continue;
-    targets.set(isDirectory(target) ? Deno.realPathSync(target) : target, target);
+    targets.set(isDirectory(target) ? Deno.realPathSync(target) : target, [ctrl, target]);
   }
   return [...targets.values()];
 }
 
 /**
- * Moves `pid` into a v1 container cgroup from this process, off its thread: the first
- * cgroup.procs write after a quiet spell waits for an RCU grace period (~5-15 ms), which a
- * spawn child would spend before executing the init, on create's critical path. All writes are
- * issued at once: this thread is busy validating meanwhile, and would start each next one only
- * after that.
+ * Moves `pid`, an init already running (many threads: cgroup.procs, not `tasks`), into a v1
+ * container cgroup from this process, off its thread: such a write waits for an RCU grace
+ * period after a quiet spell (~5-15 ms), which overlaps validation here. All writes are issued
+ * at once: this thread is busy validating meanwhile, and would start each next one only after.
  */
 export async function joinV1(manager: CgroupManager, pid: number): Promise<void> {
   await Promise.all(
-    v1Targets(manager.paths, new Map()).map(async (t) => {
+    v1Targets(manager.paths, new Map()).map(async ([, t]) => {
       const path = `${t}/cgroup.procs`;
       try {
         await Deno.writeTextFile(path, String(pid), { create: false });
@@ -108,6 +115,6 @@ export async function joinV1(manager: CgroupManager, pid: number): Promise<void>
 }
 
 export function closeCgroupJoin(j: CgroupJoin): void {
-  j.procsFds.forEach(closeFd);
+  j.tasksFds.forEach(closeFd);
   if (j.intoFd !== undefined) closeFd(j.intoFd);
 }

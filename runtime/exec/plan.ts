@@ -23,8 +23,8 @@ export interface ExecPlanInput {
    * cannot join it itself (see exec.ts).
    */
   namespaces: readonly NamespaceFd[];
-  /** cgroup.procs fds to write "0" into. */
-  cgroupProcsFds: readonly number[];
+  /** v1 `tasks` fds to write "0" into (runtime/exec/cgroup.ts). */
+  cgroupTasksFds: readonly number[];
   /** The working directory, opened in the container's root (fchdir'd after the setns). */
   cwdFd: number;
   /** The pty peer to make the controlling terminal and stdio. */
@@ -44,8 +44,8 @@ export function execPlan(i: ExecPlanInput): SpawnPlan {
     if (mask) plan.step(label, "sched_setaffinity", [0, mask.length, plan.bytes(mask)]);
   };
   affinity("set the initial CPU affinity", p.execCPUAffinity?.initial);
-  // Host side first: cgroup.procs checks the writer against the cgroup namespace it is in.
-  for (const fd of i.cgroupProcsFds) {
+  // Host side first: the kernel checks the writer against the cgroup namespace it is in.
+  for (const fd of i.cgroupTasksFds) {
     plan.step("join the container's cgroup", "write", [fd, plan.str("0"), 1]);
   }
   // Without a final list, an initial one is undone: every CPU the container's cpuset allows.

@@ -302,7 +302,7 @@ Deno.test("v2 tree: validate, create (delegation), set, kill, freeze, stats, des
     m.addProcess(31337);
     assert.equal(read(`${dir}/cgroup.procs`), "31337");
     const join = openCgroupJoin(m, new Map());
-    assert.deepEqual(join.procsFds, [], "clone3 places the child on cgroup2");
+    assert.deepEqual(join.tasksFds, [], "clone3 places the child on cgroup2");
     assert.ok(Deno.statSync(`/proc/self/fd/${join.intoFd}`).isDirectory);
     closeCgroupJoin(join);
 

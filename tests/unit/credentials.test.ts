@@ -161,7 +161,7 @@ Deno.test("exec's spawn plan carries the same steps, after its own way in", () =
     path: "/bin/sh",
     env: ["HOME=/"],
     namespaces: [],
-    cgroupProcsFds: [],
+    cgroupTasksFds: [],
     cwdFd: 9,
     credentials: creds.steps,
   });
