@@ -23,8 +23,10 @@ export interface ContainerCgroup {
   record: CgroupRecord;
   manager: CgroupManager;
   /** How the init's spawn child gets in (runtime/exec/cgroup.ts): nothing under systemd, nor on
-   * v1 as host root when the child does not fork (join moves it in then). */
-  openJoin(forks: boolean): CgroupJoin;
+   * v1 as host root when the child does not fork (join moves it in then). `make` makes the
+   * directories (create, below): now where the child joins, else in join, so that the init's
+   * spawn does not wait for them. */
+  openJoin(forks: boolean, make: () => void): CgroupJoin;
   /** Starts moving the init in where its spawn child did not join: a systemd scope around it, or
    * v1's cgroup.procs writes; await the result (it throws what went wrong) before the init goes
    * on. Otherwise the child has joined already. */
@@ -61,6 +63,7 @@ export async function openCgroup(
   // Rootless, the child joins (it may write where this process may not, e.g. from its new user
   // namespace).
   let parentJoins = false;
+  let make = () => {};
   return {
     get record(): CgroupRecord {
       if (unit) return unit.record;
@@ -70,10 +73,15 @@ export async function openCgroup(
     get manager() {
       return manager;
     },
-    openJoin(forks) {
+    openJoin(forks, makeDirs) {
       parentJoins = !unit && !forks && manager.layout !== "v2" &&
         !(manager instanceof NoCgroupManager) && isHostRoot();
-      return unit || parentJoins ? { tasksFds: [] } : openCgroupJoin(manager, new Map());
+      if (parentJoins) {
+        make = makeDirs;
+        return { tasksFds: [] };
+      }
+      makeDirs();
+      return unit ? { tasksFds: [] } : openCgroupJoin(manager, new Map());
     },
     join(pid) {
       if (unit) {
@@ -81,6 +89,7 @@ export async function openCgroup(
         return () => Promise.resolve().then(wait);
       }
       if (!parentJoins) return () => Promise.resolve();
+      make();
       const joined = joinV1(manager, pid);
       joined.catch(() => {}); // awaited by create unless it fails first
       return () => joined;

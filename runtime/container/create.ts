@@ -162,11 +162,19 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       ? undefined
       : [devNull, opts.output ?? devNull, opts.output ?? devNull] as const;
     undo.push(() => cgroup.destroy());
-    if (cgroup.create((config ?? raw as Config).linux?.resources)) {
-      store.recordCgroup(id, cgroup.record);
-    }
-    mark("cgroup made");
-    const init: InitChild = await spawnInit(namespaces, cgroup, { childEnd, parentEnd }, stdio);
+    const makeCgroup = () => {
+      if (cgroup.create((config ?? raw as Config).linux?.resources)) {
+        store.recordCgroup(id, cgroup.record);
+      }
+      mark("cgroup made");
+    };
+    const init: InitChild = await spawnInit(
+      namespaces,
+      cgroup,
+      makeCgroup,
+      { childEnd, parentEnd },
+      stdio,
+    );
     const child = init.child;
     mark("init spawned");
     undo.push(() => {
@@ -175,8 +183,9 @@ export async function createContainer(opts: CreateOptions): Promise<Created> {
       } catch { /* gone */ }
       child.waitSync();
     });
-    // Where the spawn child did not join (systemd's scope, v1 as root), the init is moved in
-    // while the config is validated; a forked init only once its pid is known.
+    // Where the spawn child did not join (systemd's scope, v1 as root, whose directories are
+    // made only now), the init is moved in while the config is validated; a forked init only
+    // once its pid is known.
     const placed = init.forks ? () => Promise.resolve() : cgroup.join(child.pid);
     closeFd(childEnd);
     fds.splice(fds.indexOf(childEnd), 1);

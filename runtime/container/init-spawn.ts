@@ -43,6 +43,7 @@ export interface InitChild {
 export async function spawnInit(
   namespaces: readonly NamespaceRequest[],
   cgroup: ContainerCgroup,
+  makeCgroup: () => void,
   channel: { childEnd: number; parentEnd: number },
   stdio?: readonly [number, number, number],
 ): Promise<InitChild> {
@@ -130,7 +131,7 @@ export async function spawnInit(
     // Past the parent's go-ahead, so that it wrote the maps and offsets of the process it knows,
     // and before the cgroup joins, so that the fork is what joins.
     if (forks) plan.fork("fork into the pid namespace");
-    join = cgroup.openJoin(forks);
+    join = cgroup.openJoin(forks, makeCgroup);
     for (const fd of join.tasksFds) {
       plan.step("join the container cgroup", "write", [fd, plan.str("0"), 1]);
     }
