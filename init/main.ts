@@ -85,10 +85,12 @@ export async function initMain(): Promise<never> {
     // EOF means it was killed, and `delete --force` cleans up after us.
     const go = channel.receive<ToInit>();
     if (go?.type !== "continue") Deno.exit(1);
-    // Without a fifo the channel stays open (close-on-exec) until the exec: see create.ts.
+    // Without a fifo the channel stays open (close-on-exec) until the exec, to carry its error:
+    // see create.ts.
+    let startFd: number | undefined;
     if (fifo) {
       channel.close();
-      waitForStart(fifo);
+      startFd = waitForStart(fifo);
     }
     await runHooks(
       req.config.hooks?.startContainer,
@@ -97,6 +99,8 @@ export async function initMain(): Promise<never> {
       req.config.process?.env,
     );
     tty?.attach();
+    // `start` returns at this EOF (see waitForStart).
+    if (startFd !== undefined) libc().close(startFd);
     return exec();
   } catch (err) {
     try {

@@ -27,8 +27,8 @@ export async function startContainer(
     if (readFifo(fifo, pidfd) !== 1) {
       throw new RuntimeError(`container ${id}: init exited before start`);
     }
-    // Then EOF: the init holds the fifo until it executes the container's process, so a signal
-    // sent once `start` returned reaches that process (see init/process.ts).
+    // Then EOF: the init holds the fifo until only the exec of the container's process is left
+    // (after startContainer hooks; see init/process.ts).
     while (readFifo(fifo, pidfd) > 0);
   } finally {
     if (fifo >= 0) closeFd(fifo);

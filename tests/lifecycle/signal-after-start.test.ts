@@ -1,8 +1,8 @@
-// `start` and `run -d` return once the container's process runs, so a signal sent right after
-// them reaches that process (runtime-tools' killsig). The container's init is pid 1 of its
-// namespace: a signal it has no handler for is dropped, so a signal that reached tsrun's init
-// instead would be lost. A startContainer hook (run by the init between `start` and the exec)
-// widens that window to something no timing can miss.
+// `start` returns once only the exec of the container's process is left, `run -d` once it ran,
+// so a signal sent right after them reaches that process (runtime-tools' killsig). The
+// container's init is pid 1 of its namespace: a signal it has no handler for is dropped, so a
+// signal that reached tsrun's init while it ran hooks would be lost. A startContainer hook (run
+// by the init between `start` and the exec) widens that window to something no timing can miss.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { containerStatus, makeBundle, requireRoot, tsrun, until } from "../helpers/mod.ts";
 
