@@ -56,7 +56,7 @@ export function shapeOf(schema: z.core.$ZodType): Shape {
     case "enum": {
       const v = Object.values(def.entries);
       if (checks.length || !v.every((e) => typeof e === "string")) return OPAQUE;
-      return { t: "enum", v: v as string[] };
+      return { t: "enum", v: v as readonly string[] };
     }
     case "record": {
       const key = def.keyType._zod.def as z.core.$ZodStringDef;

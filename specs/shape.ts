@@ -10,7 +10,7 @@ export type Shape =
   | { t: "bool" }
   /** A number that is an integer in [lo, hi], compared as doubles. */
   | { t: "int"; lo: number; hi: number }
-  | { t: "enum"; v: string[] }
+  | { t: "enum"; v: readonly string[] }
   /** An object used as a map from any string key. */
   | { t: "rec"; v: Shape }
   | { t: "opaque" };

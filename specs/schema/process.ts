@@ -1,6 +1,7 @@
 // config.json `process` (config.md#process), which is also what `exec --process` reads.
 import * as z from "zod";
 import { RLIMITS } from "../rlimits.ts";
+import { IO_PRIORITY_CLASSES, SCHEDULER_FLAGS, SCHEDULER_POLICIES } from "../scheduling.ts";
 import { int32, object, oneOf, strings, uint32, uint64 } from "../primitives.ts";
 
 const cpuList = z.string().regex(/^[0-9, -]*$/, {
@@ -28,32 +29,6 @@ export const RlimitSchema = object({
   soft: uint64,
   hard: uint64,
 });
-
-export const IO_PRIORITY_CLASSES = [
-  "IOPRIO_CLASS_RT",
-  "IOPRIO_CLASS_BE",
-  "IOPRIO_CLASS_IDLE",
-] as const;
-
-export const SCHEDULER_POLICIES = [
-  "SCHED_OTHER",
-  "SCHED_FIFO",
-  "SCHED_RR",
-  "SCHED_BATCH",
-  "SCHED_ISO",
-  "SCHED_IDLE",
-  "SCHED_DEADLINE",
-] as const;
-
-export const SCHEDULER_FLAGS = [
-  "SCHED_FLAG_RESET_ON_FORK",
-  "SCHED_FLAG_RECLAIM",
-  "SCHED_FLAG_DL_OVERRUN",
-  "SCHED_FLAG_KEEP_POLICY",
-  "SCHED_FLAG_KEEP_PARAMS",
-  "SCHED_FLAG_UTIL_CLAMP_MIN",
-  "SCHED_FLAG_UTIL_CLAMP_MAX",
-] as const;
 
 export const ProcessSchema = object({
   terminal: z.boolean().optional(),
