@@ -1,7 +1,7 @@
 // From source, tsrun runs pre-built bundles, built by `deno bundle` into .tools/bundle/: one per
 // command, one for the container's init (a single file that can be sealed and handed over as a
 // descriptor, runtime/self-exec.ts) and one per part (runtime/parts.ts). A command's bundle and
-// the parts it loads are imported as modules (scripts/tsrun, evaluateBundle): Deno's caches of
+// the parts it loads are imported as modules (scripts/tsrun, importPart): Deno's caches of
 // their import analysis and of V8's code spare them the parse (~1-5 ms a command). The init,
 // which may open no host cache, evaluates its bundle as a classic script. Beside each
 // bundle, NAME.fresh names the sources its code comes from, and is written as its build begins:
@@ -96,8 +96,8 @@ async function deno(args: string[]): Promise<string> {
   return new TextDecoder().decode(out.stdout);
 }
 
-/** A part's bundle evaluated into this process (runtime/parts.ts); rebuilt first when stale. */
-export async function evaluateBundle(part: Part): Promise<void> {
+/** A part's bundle imported into this process (runtime/parts.ts); rebuilt first when stale. */
+export async function importPart(part: Part): Promise<void> {
   const name = part + PART_SUFFIX;
   if (!isFresh(name)) await build([name]);
   const url = new URL("file:///");

@@ -4,7 +4,7 @@
 // hooks with the spawn code they need, and LinuxKit's runtime.json with its netlink client; and
 // the zod-free checks of a config.json, which create runs once the container's init is spawned
 // (in create's bundle, parsing them would delay the spawn by ~3 ms). Loaded on first use: a
-// bundled command evaluates the part's bundle; from source, and compiled, it is a plain import,
+// bundled command imports the part's bundle; from source, and compiled, it is a plain import,
 // kept out of the command bundles by its computed specifier.
 import type * as Checks from "../specs/checks.ts";
 import type * as FastChecks from "../specs/fast-config.ts";
@@ -12,7 +12,7 @@ import type * as Systemd from "./cgroups/systemd/manager.ts";
 import type * as Seccomp from "../process/seccomp/compile.ts";
 import type * as Hooks from "../process/hooks.ts";
 import type * as LinuxKit from "./linuxkit/execute.ts";
-import { BUNDLED, evaluateBundle, PARTS } from "./bundles.ts";
+import { BUNDLED, importPart, PARTS } from "./bundles.ts";
 
 interface Parts {
   checks: typeof Checks;
@@ -30,7 +30,7 @@ declare global {
 
 async function load<K extends keyof Parts>(name: K): Promise<Parts[K]> {
   if (!BUNDLED) return await import(new URL(`../${PARTS[name]}`, import.meta.url).href);
-  if (!globalThis.tsrunParts?.[name]) await evaluateBundle(name);
+  if (!globalThis.tsrunParts?.[name]) await importPart(name);
   return globalThis.tsrunParts![name]!;
 }
 

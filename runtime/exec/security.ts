@@ -1,7 +1,8 @@
 // What confines an exec'd process besides its credentials. The container's seccomp filter is
 // compiled here, by `create` for the init as by `exec`, and goes in at the step of the
-// credential sequence both use (process/credentials.ts): through the spawn child for `exec`. AppArmor and SELinux labels are not applied to exec'd processes
-// yet: a process that should have one is refused rather than run unconfined.
+// credential sequence both use (process/credentials.ts): through the spawn child for `exec`.
+// AppArmor and SELinux labels are not applied to exec'd processes yet: a process that should
+// have one is refused rather than run unconfined.
 import type { Seccomp } from "../../specs/schema/linux.ts";
 import { apparmorEnabled, selinuxEnabled } from "../../process/lsm.ts";
 import { RuntimeError } from "../errors.ts";
