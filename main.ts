@@ -4,4 +4,7 @@
 const entry = Deno.args[0] === "init" ? "./init/main.ts" : "./cli/main.ts";
 const mod = await import(new URL(entry, import.meta.url).href);
 if (Deno.args[0] === "init") await mod.initMain();
-else Deno.exit(await mod.cli(Deno.args));
+else {
+  const { exitSoon } = await import("./syscalls/spawn/exit.ts");
+  exitSoon(await mod.cli(Deno.args));
+}

@@ -5,6 +5,7 @@
 import type { Command } from "./command.ts";
 import { cli } from "./main.ts";
 import { SOURCE_ROOT } from "../runtime/bundles.ts";
+import { exitSoon } from "../syscalls/spawn/exit.ts";
 
 async function fromSource(): Promise<never> {
   // Loaded only here: binding FFI costs a few ms that the fresh path does not pay.
@@ -21,5 +22,5 @@ async function fromSource(): Promise<never> {
 
 export async function runBundled(name: string, command: Command, builtBy: string): Promise<never> {
   if (builtBy !== Deno.version.deno) await fromSource();
-  Deno.exit(await cli(Deno.args, (n) => n === name ? Promise.resolve(command) : fromSource()));
+  exitSoon(await cli(Deno.args, (n) => n === name ? Promise.resolve(command) : fromSource()));
 }
