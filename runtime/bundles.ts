@@ -11,7 +11,7 @@
 import { RuntimeError } from "./errors.ts";
 
 declare global {
-  /** The bundle being run, set by the loader that evaluates it; undefined from source. */
+  /** The bundle being run, set by its first module or by the init's loader; undefined from source. */
   var tsrunBundle: string | undefined;
 }
 
@@ -23,6 +23,8 @@ export const SOURCE_ROOT = BUNDLED
   ? globalThis.tsrunBundle!.replace(/[^/]*\/[^/]*\/[^/]*$/, "")
   : new URL("../", import.meta.url).pathname;
 const dir = `${SOURCE_ROOT}.tools/bundle`;
+/** The Deno cache the bundles run with (scripts/tsrun): their entries only, emptied by buildAll. */
+export const BUNDLE_CACHE = `${dir}/cache`;
 
 /** The parts (runtime/parts.ts), each a bundle of its own, by their modules. */
 export const PARTS = {
@@ -114,7 +116,8 @@ function entry(name: string): string {
       ? `import { initMain } from "../../../init/main.ts";\ninitMain();\n`
       : name.endsWith(PART_SUFFIX)
       ? partEntry(name.slice(0, -PART_SUFFIX.length) as Part)
-      : `import { runBundled } from "../../../cli/bundled.ts";\n` +
+      : `import "../../../cli/bundled-first.ts";\n` +
+        `import { runBundled } from "../../../cli/bundled.ts";\n` +
         `import command from "../../../cli/commands/${name}.ts";\n` +
         `runBundled(${JSON.stringify(name)}, command, ${JSON.stringify(Deno.version.deno)});\n`,
   );
