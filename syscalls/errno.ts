@@ -58,4 +58,4 @@ export function errnoMessage(errno: number): string {
 }
 
 export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EEXIST = 17, EINVAL = 22;
-export const EBUSY = 16, EROFS = 30, ENOSYS = 38, ECONNRESET = 104;
+export const EBUSY = 16, ETXTBSY = 26, EROFS = 30, ENOSYS = 38, ECONNRESET = 104;

@@ -14,8 +14,10 @@ const CLOSE_ALL_ABOVE = 0xffffffff;
  * (CLONE_VM, with its own copy of the fd table) closes every fd but a pipe's read end and blocks
  * on it; this process holds the only write end, which its exit closes after dropping its hold on
  * the memory, so the helper then exits and the freeing is its own, off the caller's path.
- * The helper runs only the native routine, holds no fd anyone waits on, and is reaped, like any
- * orphan, by the caller's subreaper or init (an engine's shim, conmon, a shell, init all reap).
+ * The helper runs only the native routine, holds no fd anyone waits on nor the cwd, and is
+ * reaped, like any orphan, by the caller's subreaper or init (a shim, conmon, a shell, init all
+ * reap). Until it is gone the memory keeps its mapped files busy: Deno's executable (ETXTBSY to
+ * a writer) for a few ms after the exit, as for the whole life of any running tsrun.
  * Handing off costs ~1 ms once libc is bound, ~2.5 ms more before: a process that never needed
  * libc exits plainly, as it does where the helper cannot start (clone3 refused under qemu-user).
  */
@@ -38,6 +40,8 @@ function handOff(): void {
   const plan = new SpawnPlan({ size: 8192, signals: "inherit" });
   if (rd > 0) plan.step("close the fds below", "close_range", [0, rd - 1, 0]);
   plan.step("close the fds above", "close_range", [rd + 1, CLOSE_ALL_ABOVE, 0]);
+  // Its own copy of the cwd would keep that directory's mount busy until it is gone.
+  plan.step("leave the cwd", "chdir", [plan.str("/")]);
   plan.step("wait for the exit", "read", [rd, plan.buffer(8), 1]);
   plan.writeHeader({
     flags: CLONE_VM | CLONE_CLEAR_SIGHAND,

@@ -2,7 +2,7 @@
 // init is started by descriptor: syscalls/seal.ts on its own, then on a real container's init.
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
-import { makeBundle, REPO_ROOT, requireRoot } from "../helpers/mod.ts";
+import { makeBundle, REPO_ROOT, requireRoot, until } from "../helpers/mod.ts";
 import {
   errno,
   libc,
@@ -13,7 +13,7 @@ import {
   openFd,
 } from "../../syscalls/libc.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
-import { EPERM, EROFS } from "../../syscalls/errno.ts";
+import { EPERM, EROFS, ETXTBSY } from "../../syscalls/errno.ts";
 import { readOnlyMount, sealedMemfd, sealFile } from "../../syscalls/seal.ts";
 import { spawn, SpawnPlan } from "../../syscalls/spawn/mod.ts";
 import { copiedTsrun } from "./util.ts";
@@ -120,9 +120,20 @@ Deno.test(
       }
       exe = openFd(`/proc/${pid}/exe`, O_RDONLY | O_CLOEXEC);
       assertEquals((await t.run(["delete", "-f", id])).code, 0);
-      // Nothing executes the copy now: only the seal stands between a holder and a write.
+      // Once nothing maps the copy (an exited tsrun's memory lingers a few ms in the helper that
+      // frees it, syscalls/spawn/exit.ts), it is writable by its path, and only the seal stands
+      // between the init's holder and a write.
+      const writable = () => {
+        try {
+          libc().close(openFd(t.exe, O_WRONLY | O_APPEND));
+          return true;
+        } catch (e) {
+          if (e instanceof SyscallError && e.errno === ETXTBSY) return false;
+          throw e;
+        }
+      };
+      assertEquals(await until(writable, (w) => w), true);
       assertEquals(errnoOf(() => openFd(`/proc/self/fd/${exe}`, O_WRONLY | O_APPEND)), EROFS);
-      libc().close(openFd(t.exe, O_WRONLY | O_APPEND));
     } finally {
       if (exe >= 0) libc().close(exe);
       await t.run(["delete", "-f", id]);
