@@ -19,3 +19,14 @@ export function isDirectory(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * Whether the directory `dir` lists `name`. A missing file is a no without an error built:
+ * Deno's first costs a process ~0.5 ms, more than the listing of a small directory.
+ */
+export function listed(dir: string, name: string): boolean {
+  try {
+    for (const e of Deno.readDirSync(dir)) if (e.name === name) return true;
+  } catch { /* an unreadable directory lists nothing */ }
+  return false;
+}

@@ -12,7 +12,8 @@ let inUserns: boolean | undefined;
 export function inUserNamespace(): boolean {
   if (inUserns === undefined) {
     try {
-      inUserns = Deno.statSync("/proc/self/ns/user").ino !== INIT_USER_NS_INO;
+      // The link ("user:[INODE]") rather than a stat: Deno's first stat costs ~0.3 ms more.
+      inUserns = Deno.readLinkSync("/proc/self/ns/user") !== `user:[${INIT_USER_NS_INO}]`;
     } catch {
       inUserns = false;
     }

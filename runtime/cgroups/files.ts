@@ -147,6 +147,18 @@ export function removeDir(path: string): void {
 
 /** Removes a cgroup directory and any child cgroups below it, deepest first. */
 export function removeTree(path: string): void {
+  // Most have no child cgroup: one rmdir, and a listing only when it is refused for children
+  // (EBUSY from cgroupfs, ENOTEMPTY from a plain directory tree).
+  try {
+    Deno.removeSync(path);
+    return;
+  } catch (e) {
+    const code = errnoOf(e);
+    if (code === "ENOENT") return;
+    if (code !== "EBUSY" && code !== "ENOTEMPTY") {
+      throw new CgroupError(`rmdir ${path}: ${reason(e)}`);
+    }
+  }
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync(path)];

@@ -11,7 +11,7 @@ export interface Inspected {
 
 export function inspectContainer(store: Store, id: string): Inspected {
   const stored = store.read(id);
-  const status = deriveStatus(stored, store.fifo(id), () => {
+  const status = deriveStatus(stored, () => store.hasFifo(id), () => {
     try {
       return recordedFreezerState(stored.cgroup) === "FROZEN";
     } catch {

@@ -7,15 +7,16 @@ import { isOurProcess } from "./process.ts";
 export type Status = "created" | "running" | "paused" | "stopped";
 export type Operation = "start" | "kill" | "delete" | "pause" | "resume" | "exec" | "update";
 
-export function deriveStatus(s: StoredState, fifo: string, frozen: () => boolean): Status {
+/** `unstarted`: whether the exec fifo is still there (start removes it). */
+export function deriveStatus(
+  s: StoredState,
+  unstarted: () => boolean,
+  frozen: () => boolean,
+): Status {
   if (!isOurProcess(s.pid, s.pidStart)) return "stopped";
   // Frozen first: a created container can be paused too, and runc then reports it paused.
   if (frozen()) return "paused";
-  try {
-    Deno.lstatSync(fifo);
-    return "created";
-  } catch { /* no fifo: start has happened */ }
-  return "running";
+  return unstarted() ? "created" : "running";
 }
 
 const allowed: Record<Status, readonly Operation[]> = {

@@ -5,6 +5,7 @@
 import type { Config } from "../../specs/schema/config.ts";
 import type { CgroupRecord } from "../cgroups/mod.ts";
 import { RuntimeError } from "../errors.ts";
+import { listed } from "../../process/exists.ts";
 
 /** What tsrun keeps about a container; the OCI state is derived from it. */
 export interface StoredState {
@@ -39,7 +40,12 @@ export class Store {
   }
 
   fifo(id: string): string {
-    return `${this.dir(id)}/exec.fifo`;
+    return `${this.dir(id)}/${FIFO}`;
+  }
+
+  /** Whether the exec fifo is there: made by create, removed by start. */
+  hasFifo(id: string): boolean {
+    return listed(this.dir(id), FIFO);
   }
 
   /** Replaces the cgroup recorded at claim (a rootless container that goes on without one). */
@@ -57,6 +63,7 @@ export class Store {
 
   /** What recordRuntimeMounts last wrote; [] when nothing (or nothing readable) was. */
   runtimeMounts(id: string): RecordedMount[] {
+    if (!listed(this.dir(id), MOUNTS_FILE)) return [];
     try {
       const v = JSON.parse(Deno.readTextFileSync(`${this.dir(id)}/${MOUNTS_FILE}`));
       return Array.isArray(v) ? v.filter(isRecordedMount) : [];
@@ -212,6 +219,7 @@ export interface Remnants {
 const STATE_FILE = "state.json";
 const CGROUP_FILE = "cgroup.json";
 const MOUNTS_FILE = "runtime-mounts.json";
+const FIFO = "exec.fifo";
 
 function unusable(id: string, why: string): UnusableState {
   return new UnusableState(
