@@ -16,10 +16,7 @@ async function fromSource(): Promise<never> {
     ...["--config", `${SOURCE_ROOT}deno.json`, `${SOURCE_ROOT}main.ts`],
     ...Deno.args,
   ];
-  const vars = Deno.env.toObject();
-  // As scripts/tsrun: source needs the shared cache (npm packages), not the bundles' own.
-  if (!vars.TSRUN_DENO) vars.DENO_DIR = `${SOURCE_ROOT}.tools/deno-dir`;
-  const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+  const env = Object.entries(Deno.env.toObject()).map(([k, v]) => `${k}=${v}`);
   return execve(Deno.execPath(), argv, env);
 }
 

@@ -23,8 +23,6 @@ export const SOURCE_ROOT = BUNDLED
   ? globalThis.tsrunBundle!.replace(/[^/]*\/[^/]*\/[^/]*$/, "")
   : new URL("../", import.meta.url).pathname;
 const dir = `${SOURCE_ROOT}.tools/bundle`;
-/** The Deno cache the bundles run with (scripts/tsrun): their entries only, emptied by buildAll. */
-export const BUNDLE_CACHE = `${dir}/cache`;
 
 /** The parts (runtime/parts.ts), each a bundle of its own, by their modules. */
 export const PARTS = {
