@@ -4,51 +4,57 @@
 import { SyscallError } from "./errors.ts";
 import { type SyscallName, syscallNr } from "./nr.ts";
 
-const symbols = {
-  __errno_location: { parameters: [], result: "pointer" },
-  syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
-  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
-  umount2: { parameters: ["buffer", "i32"], result: "i32" },
-  unshare: { parameters: ["i32"], result: "i32" },
-  setns: { parameters: ["i32", "i32"], result: "i32" },
-  chdir: { parameters: ["buffer"], result: "i32" },
-  fchdir: { parameters: ["i32"], result: "i32" },
-  chroot: { parameters: ["buffer"], result: "i32" },
-  sethostname: { parameters: ["buffer", "usize"], result: "i32" },
-  setdomainname: { parameters: ["buffer", "usize"], result: "i32" },
-  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
-  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
-  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
-  openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  dup3: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  fcntl: { parameters: ["i32", "i32", "i64"], result: "i32" },
-  kill: { parameters: ["i32", "i32"], result: "i32" },
-  getpid: { parameters: [], result: "i32" },
-  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
-  umask: { parameters: ["u32"], result: "u32" },
-  symlink: { parameters: ["buffer", "buffer"], result: "i32" },
-  chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
-  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
-  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
-  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
-  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
-  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  prlimit: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
-  setgroups: { parameters: ["usize", "buffer"], result: "i32" },
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  setsid: { parameters: [], result: "i32" },
-  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
-  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
-  cfmakeraw: { parameters: ["buffer"], result: "void" },
-  isatty: { parameters: ["i32"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
+// The definitions below are made on first use: every command imports this module, and making
+// them at load cost ~0.3 ms of each start, also of those that never call libc.
+const symbolsOf = () =>
+  ({
+    __errno_location: { parameters: [], result: "pointer" },
+    syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
+    mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
+    umount2: { parameters: ["buffer", "i32"], result: "i32" },
+    unshare: { parameters: ["i32"], result: "i32" },
+    setns: { parameters: ["i32", "i32"], result: "i32" },
+    chdir: { parameters: ["buffer"], result: "i32" },
+    fchdir: { parameters: ["i32"], result: "i32" },
+    chroot: { parameters: ["buffer"], result: "i32" },
+    sethostname: { parameters: ["buffer", "usize"], result: "i32" },
+    setdomainname: { parameters: ["buffer", "usize"], result: "i32" },
+    mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
+    mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+    open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+    openat: { parameters: ["i32", "buffer", "i32", "u32"], result: "i32" },
+    read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+    write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+    close: { parameters: ["i32"], result: "i32" },
+    dup3: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    fcntl: { parameters: ["i32", "i32", "i64"], result: "i32" },
+    kill: { parameters: ["i32", "i32"], result: "i32" },
+    getpid: { parameters: [], result: "i32" },
+    prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+    umask: { parameters: ["u32"], result: "u32" },
+    symlink: { parameters: ["buffer", "buffer"], result: "i32" },
+    chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+    fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
+    execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+    socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+    sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+    recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+    poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+    waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+    ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+    prlimit: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
+    setgroups: { parameters: ["usize", "buffer"], result: "i32" },
+    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+    setsid: { parameters: [], result: "i32" },
+    tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+    tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+    cfmakeraw: { parameters: ["buffer"], result: "void" },
+    isatty: { parameters: ["i32"], result: "i32" },
+  }) as const satisfies Deno.ForeignLibraryInterface;
+type Defs = ReturnType<typeof symbolsOf>;
+let defs: Defs | undefined;
+const symbols = () => defs ??= symbolsOf();
 
 const asyncSymbols = {
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
@@ -56,7 +62,7 @@ const asyncSymbols = {
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-type Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
+type Symbols = Deno.DynamicLibrary<Defs>["symbols"];
 let asyncLib: Deno.DynamicLibrary<typeof asyncSymbols>["symbols"] | undefined;
 
 const S_IFIFO = 0o010000;
@@ -67,7 +73,7 @@ const S_IFIFO = 0o010000;
  * a V8 trampoline each), and a container start used ~25 of them, half in the init. The rest
  * (errno, termios, and setgroups, which glibc applies to every thread) stay libc's own.
  */
-const viaSyscall: { [K in keyof typeof symbols]?: [SyscallName, ((a: Arg[]) => Arg[])?] } = {
+const viaSyscallOf = (): { [K in keyof Defs]?: [SyscallName, ((a: Arg[]) => Arg[])?] } => ({
   read: ["read"],
   write: ["write"],
   close: ["close"],
@@ -108,7 +114,8 @@ const viaSyscall: { [K in keyof typeof symbols]?: [SyscallName, ((a: Arg[]) => A
     "ppoll",
     ([fds, n, ms]) => [fds, n, Number(ms) < 0 ? null : timespec(Number(ms)), null, 8],
   ],
-};
+});
+let via: ReturnType<typeof viaSyscallOf> | undefined;
 
 function timespec(ms: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(
@@ -125,15 +132,15 @@ function word(a: Arg): bigint {
   return BigInt(Deno.UnsafePointer.value(a instanceof Uint8Array ? Deno.UnsafePointer.of(a) : a));
 }
 
-function bind(name: keyof typeof symbols): unknown {
-  const via = viaSyscall[name];
-  if (!via) {
-    const one = { [name]: symbols[name] } as Deno.ForeignLibraryInterface;
+function bind(name: keyof Defs): unknown {
+  const how = (via ??= viaSyscallOf())[name];
+  if (!how) {
+    const one = { [name]: symbols()[name] } as Deno.ForeignLibraryInterface;
     return Deno.dlopen("libc.so.6", one).symbols[name];
   }
-  const [call, shape] = via;
+  const [call, shape] = how;
   const nr = BigInt(syscallNr(call));
-  const wide = symbols[name].result === "isize";
+  const wide = symbols()[name].result === "isize";
   return (...args: Arg[]) => {
     const a = shape ? shape(args) : args;
     const w = a.map(word);
@@ -147,8 +154,8 @@ function bind(name: keyof typeof symbols): unknown {
 const bound: Record<string, unknown> = {};
 const lazy = new Proxy({} as Symbols, {
   get(_, name: string) {
-    if (!Object.hasOwn(symbols, name)) return undefined;
-    return bound[name] ??= bind(name as keyof typeof symbols);
+    if (!Object.hasOwn(symbols(), name)) return undefined;
+    return bound[name] ??= bind(name as keyof Defs);
   },
 });
 
