@@ -84,6 +84,8 @@ Deno.test({ name: "rootless podman run -d, exec, rm -f", ignore }, async () => {
     r = await pm().run(["rm", "--force", "--time", "0", name]);
     assertEquals(r.code, 0, r.stderr);
     assertEquals(tsrunStates(), []);
+    // conmon ends after podman returns (it runs the exit command): as tests/engines/leftovers.ts.
+    await eventually(() => processesMatching(name).length === 0, 10_000);
     assertEquals(processesMatching(name), []);
   } finally {
     await pm().run(["rm", "--force", "--time", "0", name]);
