@@ -10,6 +10,7 @@ import { setDebugSink } from "../syscalls/debug.ts";
 import { errorLine } from "./errors.ts";
 import { defaultStateRoot } from "../runtime/state/root.ts";
 import { isHostRoot } from "../runtime/caller.ts";
+import { print } from "./output.ts";
 
 const PROGRAM = "tsrun";
 
@@ -61,10 +62,6 @@ function debugToStderr(msg: string): void {
   const time = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const line = `time="${time}" level=debug msg=${JSON.stringify(msg)}\n`;
   Deno.stderr.writeSync(new TextEncoder().encode(line));
-}
-
-function print(text: string): void {
-  Deno.stdout.writeSync(new TextEncoder().encode(text));
 }
 
 /** `load` gets a command's module: lazily from source, or from a bundle (cli/bundled.ts). */

@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { storeOf, warner } from "../common.ts";
+import { print } from "../output.ts";
 import { UnusableState } from "../../runtime/state/store.ts";
 import { inspectContainer, type Inspected, ociState } from "../../runtime/container/inspect.ts";
 
@@ -59,18 +60,19 @@ const command: Command = {
       }
     });
     if (ctx.flags.quiet) {
-      for (const s of states) console.log(s.id);
+      print(states.map((s) => `${s.id}\n`).join(""));
     } else if (format === "json") {
-      console.log(JSON.stringify(states));
+      print(JSON.stringify(states) + "\n");
     } else {
       const rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]];
       for (const s of states) {
         rows.push([s.id, s.pid, s.status, s.bundle, s.created, s.owner].map(String));
       }
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)) + 3);
-      for (const r of rows) {
-        console.log(r.map((c, i) => i < r.length - 1 ? c.padEnd(widths[i]) : c).join(""));
-      }
+      print(
+        rows.map((r) => r.map((c, i) => i < r.length - 1 ? c.padEnd(widths[i]) : c).join("") + "\n")
+          .join(""),
+      );
     }
     return 0;
   },
