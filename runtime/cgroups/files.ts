@@ -128,37 +128,37 @@ export function removeDirs(created: string[]): void {
   }
 }
 
+/**
+ * One rmdir: undefined once the directory is gone (or was missing), the error when it was refused
+ * for what it holds (EBUSY; ENOTEMPTY from a plain directory tree); any other error throws.
+ */
+function rmdirOnce(path: string): unknown {
+  try {
+    Deno.removeSync(path);
+  } catch (e) {
+    const code = errnoOf(e);
+    if (code === "EBUSY" || code === "ENOTEMPTY") return e;
+    if (code !== "ENOENT") throw new CgroupError(`rmdir ${path}: ${reason(e)}`);
+  }
+  return undefined;
+}
+
 /** rmdir; a missing directory counts as removed. EBUSY (tasks still leaving) is retried briefly. */
 export function removeDir(path: string): void {
   for (let delay = 1;; delay *= 2) {
-    try {
-      Deno.removeSync(path);
-      return;
-    } catch (e) {
-      const code = errnoOf(e);
-      if (code === "ENOENT") return;
-      if (code !== "EBUSY" || delay > 512) {
-        throw new CgroupError(`rmdir ${path}: ${reason(e)}`);
-      }
-      sleepMs(delay);
+    const refused = rmdirOnce(path);
+    if (refused === undefined) return;
+    if (errnoOf(refused) !== "EBUSY" || delay > 512) {
+      throw new CgroupError(`rmdir ${path}: ${reason(refused)}`);
     }
+    sleepMs(delay);
   }
 }
 
 /** Removes a cgroup directory and any child cgroups below it, deepest first. */
 export function removeTree(path: string): void {
-  // Most have no child cgroup: one rmdir, and a listing only when it is refused for children
-  // (EBUSY from cgroupfs, ENOTEMPTY from a plain directory tree).
-  try {
-    Deno.removeSync(path);
-    return;
-  } catch (e) {
-    const code = errnoOf(e);
-    if (code === "ENOENT") return;
-    if (code !== "EBUSY" && code !== "ENOTEMPTY") {
-      throw new CgroupError(`rmdir ${path}: ${reason(e)}`);
-    }
-  }
+  // Most have no child cgroup: one rmdir, and a listing only when that is refused.
+  if (rmdirOnce(path) === undefined) return;
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync(path)];
