@@ -1,6 +1,7 @@
 // Exiting without keeping the caller waiting while the kernel frees Deno's memory.
 import { libcInUse, O_CLOEXEC, sys } from "../libc.ts";
 import { syscallNr } from "../nr.ts";
+import { PR } from "../process.ts";
 import { SpawnPlan } from "./plan.ts";
 import { runRoutine } from "./routine.ts";
 import { CLONE_CLEAR_SIGHAND, CLONE_VM, SIGCHLD } from "./flags.ts";
@@ -44,6 +45,8 @@ function handOff(): void {
   const plan = new SpawnPlan({ size: 8192, signals: "inherit" });
   if (rd > 0) plan.step("close the fds below", "close_range", [0, rd - 1, 0]);
   plan.step("close the fds above", "close_range", [rd + 1, CLOSE_ALL_ABOVE, 0]);
+  // Named, for ps: it shows tsrun's command line (the memory is tsrun's) after tsrun is gone.
+  plan.step("name it", "prctl", [PR.SET_NAME, plan.str("tsrun-exit")]);
   // Its own copy of the cwd would keep that directory's mount busy until it is gone.
   plan.step("leave the cwd", "chdir", [plan.str("/")]);
   plan.step("wait for the exit", "read", [rd, plan.buffer(8), 1]);

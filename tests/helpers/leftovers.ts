@@ -78,13 +78,20 @@ export interface Leftovers {
 
 /**
  * Everything left of a container: mounts under `path` (e.g. its bundle), cgroup dirs and
- * processes mentioning `marker` (e.g. its id, or a unique word in its args).
+ * processes mentioning `marker` (e.g. its id, or a unique word in its args). Processes get up to
+ * 2 s to end: a tsrun that just exited may still have its helper ("tsrun-exit", with tsrun's
+ * command line) freeing its memory for a few ms (syscalls/spawn/exit.ts).
  */
 export function leftovers(opts: { path?: string; marker: string }): Leftovers {
+  let processes = processesMatching(opts.marker);
+  for (let waited = 0; processes.length > 0 && waited < 2000; waited += 20) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    processes = processesMatching(opts.marker);
+  }
   return {
     mounts: opts.path ? mountsUnder(opts.path) : [],
     cgroups: cgroupsMatching(opts.marker),
-    processes: processesMatching(opts.marker),
+    processes,
   };
 }
 
