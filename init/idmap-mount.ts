@@ -2,7 +2,7 @@
 // copy of the source (open_tree), given a user namespace's mapping (mount_setattr with
 // MOUNT_ATTR_IDMAP), then moved onto the target. The namespace is made here with the mount's
 // mappings, by a short-lived child that only waits to be told to exit.
-import { check, libc, O_CLOEXEC, O_RDONLY, openFd } from "../syscalls/libc.ts";
+import { check, libc, O_CLOEXEC, O_RDONLY, openFd, pipe } from "../syscalls/libc.ts";
 import { MS } from "../syscalls/mount.ts";
 import { CLONE_NEWUSER, spawn, SpawnPlan } from "../syscalls/spawn/mod.ts";
 import { closeFd } from "../syscalls/socket.ts";
@@ -25,9 +25,7 @@ function procPid(pidfd: number): number {
 
 /** An fd on a new user namespace with these mappings. */
 function makeUserns(uidMappings: IdMapping[], gidMappings: IdMapping[]): number {
-  const fds = new Int32Array(2);
-  sysArgs("pipe2", [bytes(fds), O_CLOEXEC]);
-  const [rd, wr] = fds;
+  const [rd, wr] = pipe();
   const plan = new SpawnPlan();
   plan.step("close the pipe's write end", "close", [wr]);
   plan.step("wait until the namespace is taken", "read", [rd, plan.buffer(8), 1]);

@@ -242,6 +242,16 @@ export function setCloexec(fd: number, on: boolean, subject: string): void {
 }
 
 /** open(2) returning the raw fd (Deno 2's FsFile exposes none). */
+/** A pipe, both ends O_CLOEXEC: [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  sys("pipe2", syscallNr("pipe2"), [
+    Deno.UnsafePointer.value(Deno.UnsafePointer.of(fds)),
+    O_CLOEXEC,
+  ]);
+  return [fds[0], fds[1]];
+}
+
 export function openFd(path: string, flags: number, mode = 0): number {
   return check("open", libc().open(cstr(path), flags, mode), path);
 }

@@ -1,7 +1,7 @@
 // spawn() for real, as root: children run their step tables in fresh namespaces, failures name
 // the failed step, and the parent can steer a child between steps (user namespace maps).
 import { deepStrictEqual as assertEquals, match, notEqual, ok, throws } from "node:assert/strict";
-import { AT_FDCWD, libc, O_CLOEXEC, O_DIRECTORY, O_RDONLY, sys } from "../syscalls/libc.ts";
+import { AT_FDCWD, libc, O_CLOEXEC, O_DIRECTORY, O_RDONLY, pipe, sys } from "../syscalls/libc.ts";
 import { EEXIST, EINVAL, ENOENT, ENOSYS } from "../syscalls/errno.ts";
 import { SyscallError } from "../syscalls/errors.ts";
 import { cloneFallbackInUse } from "../syscalls/spawn/spawn.ts";
@@ -32,16 +32,6 @@ const noNativeClone = skipUnless(
 
 const SIGKILL = 9;
 const PATH = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-
-/** A pipe, both ends O_CLOEXEC: steps may still use them, execve drops them. */
-function pipe(): [number, number] {
-  const fds = new Int32Array(2);
-  sys("pipe2", syscallNr("pipe2"), [
-    Deno.UnsafePointer.value(Deno.UnsafePointer.of(fds)),
-    O_CLOEXEC,
-  ]);
-  return [fds[0], fds[1]];
-}
 
 function readAll(fd: number): string {
   const chunks: Uint8Array[] = [];

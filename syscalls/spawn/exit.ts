@@ -1,5 +1,5 @@
 // Exiting without keeping the caller waiting while the kernel frees Deno's memory.
-import { libcInUse, O_CLOEXEC, sys } from "../libc.ts";
+import { libcInUse, pipe, sys } from "../libc.ts";
 import { syscallNr } from "../nr.ts";
 import { PR } from "../process.ts";
 import { SpawnPlan } from "./plan.ts";
@@ -36,12 +36,7 @@ export function exitSoon(code: number): never {
 }
 
 function handOff(): void {
-  const fds = new Int32Array(2);
-  sys("pipe2", syscallNr("pipe2"), [
-    Deno.UnsafePointer.value(Deno.UnsafePointer.of(fds)),
-    O_CLOEXEC,
-  ]);
-  const rd = fds[0];
+  const [rd] = pipe();
   const plan = new SpawnPlan({ size: 8192, signals: "inherit" });
   if (rd > 0) plan.step("close the fds below", "close_range", [0, rd - 1, 0]);
   plan.step("close the fds above", "close_range", [rd + 1, CLOSE_ALL_ABOVE, 0]);

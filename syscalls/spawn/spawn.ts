@@ -1,6 +1,6 @@
 // spawn: clone3 through the native routine, the child running a SpawnPlan. Where clone3 is
 // refused (ENOSYS), the process switches to the legacy clone once and for all (legacy.ts).
-import { check, libc, O_CLOEXEC, sys } from "../libc.ts";
+import { check, libc, pipe } from "../libc.ts";
 import { SyscallError } from "../errors.ts";
 import { ENOSYS } from "../errno.ts";
 import { debug } from "../debug.ts";
@@ -14,7 +14,6 @@ import {
   CLONE_VM,
   SIGCHLD,
 } from "./flags.ts";
-import { syscallNr } from "../nr.ts";
 import type { Header, SpawnPlan } from "./plan.ts";
 import { runRoutine } from "./routine.ts";
 import { legacyClone } from "./legacy.ts";
@@ -49,12 +48,7 @@ export interface SpawnOptions {
  */
 export function spawn(plan: SpawnPlan, opts: SpawnOptions = {}): Child {
   const flags = cloneFlags(opts);
-  const fds = new Int32Array(2);
-  sys("pipe2", syscallNr("pipe2"), [
-    Deno.UnsafePointer.value(Deno.UnsafePointer.of(fds)),
-    O_CLOEXEC,
-  ]);
-  const [rd, wr] = fds;
+  const [rd, wr] = pipe();
   const header: Header = {
     flags,
     exitSignal: opts.exitSignal ?? SIGCHLD,
