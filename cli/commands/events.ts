@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { idArg, storeOf, warner } from "../common.ts";
+import { print } from "../output.ts";
 import { containerStats, type Event, watchEvents } from "../../runtime/container/events.ts";
 
 const UNIT_MS: Record<string, number> = {
@@ -30,8 +31,8 @@ export function parseDuration(raw: string): number {
   return ms;
 }
 
-function print(e: Event): void {
-  Deno.stdout.writeSync(new TextEncoder().encode(`${JSON.stringify(e)}\n`));
+function printEvent(e: Event): void {
+  print(`${JSON.stringify(e)}\n`);
 }
 
 const command: Command = {
@@ -56,10 +57,10 @@ const command: Command = {
     if (intervalMs <= 0) throw new CliError("duration interval must be greater than 0");
     const [id] = ctx.args;
     const store = storeOf(ctx);
-    if (ctx.flags.stats === true) print(containerStats(store, id));
+    if (ctx.flags.stats === true) printEvent(containerStats(store, id));
     else {watchEvents(store, id, {
         intervalMs: Math.max(1, intervalMs),
-        emit: print,
+        emit: printEvent,
         warn: warner(ctx),
       });}
     return 0;

@@ -1,6 +1,7 @@
 import type { Command } from "../command.ts";
 import { CliError } from "../command.ts";
 import { storeOf } from "../common.ts";
+import { print } from "../output.ts";
 import { containerPids, psTable } from "../../runtime/container/ps.ts";
 
 const command: Command = {
@@ -30,7 +31,7 @@ const command: Command = {
     const out = format === "json"
       ? `${JSON.stringify(pids)}\n`
       : await psTable(pids, psArgs.length > 0 ? psArgs : ["-ef"]);
-    Deno.stdout.writeSync(new TextEncoder().encode(out));
+    print(out);
     return 0;
   },
 };
