@@ -2,6 +2,7 @@
 // and processes. Tests assert all three are empty after a lifecycle.
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
+import { sleepMs } from "../../runtime/cgroups/files.ts";
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
 function unescapeMountinfo(field: string): string {
@@ -85,7 +86,7 @@ export interface Leftovers {
 export function leftovers(opts: { path?: string; marker: string }): Leftovers {
   let processes = processesMatching(opts.marker);
   for (let waited = 0; processes.length > 0 && waited < 2000; waited += 20) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    sleepMs(20);
     processes = processesMatching(opts.marker);
   }
   return {

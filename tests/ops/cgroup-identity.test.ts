@@ -3,6 +3,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { detect } from "../../runtime/cgroups/detect.ts";
 import { parseProcCgroup } from "../../runtime/cgroups/path.ts";
+import { sleepMs } from "../../runtime/cgroups/files.ts";
 import { assertNothingLeft, makeBundle, requireRoot, stateRoot, TSRUN } from "../helpers/mod.ts";
 import { initPid, status } from "./util.ts";
 
@@ -45,7 +46,7 @@ function removeCgroups(dirs: string[], id: string): void {
           break;
         } catch (e) {
           if (e instanceof Deno.errors.NotFound) break;
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // dying tasks
+          sleepMs(20); // dying tasks
         }
       }
     }
