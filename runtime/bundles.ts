@@ -1,8 +1,9 @@
 // From source, tsrun runs pre-built bundles, built by `deno bundle` into .tools/bundle/: one per
 // command, one for the container's init (a single file that can be sealed and handed over as a
-// descriptor, runtime/self-exec.ts) and one per part (runtime/parts.ts). A command's bundle and
-// the parts it loads are imported as modules (scripts/tsrun, importPart): Deno's caches of
-// their import analysis and of V8's code spare them the parse (~1-5 ms a command). The init,
+// descriptor, runtime/self-exec.ts) and one per part (runtime/parts.ts). A command's bundle runs
+// as the main module (scripts/tsrun, cli/bundled-first.ts) and the parts it loads are imported
+// (importPart): Deno's caches of their import analysis and of V8's code spare them the parse
+// (~1-5 ms a command). The init,
 // which may open no host cache, evaluates its bundle as a classic script. Beside each
 // bundle, NAME.fresh names the sources its code comes from, and is written as its build begins:
 // the bundle is stale once one of them is newer. scripts/tsrun sources it (a few shell tests, no
