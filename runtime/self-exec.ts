@@ -22,12 +22,20 @@ function isCompiled(): boolean {
   return main.protocol !== "file:" || main.pathname.includes("/deno-compile-");
 }
 
+/**
+ * Deno's own start looks for its cache dir, HOME's .npmrc (without HOME it looks the home up in
+ * /etc/passwd through NSS) and, at the first Date, TZ's zone file (else /etc/localtime). Each is
+ * named a path in the init's own /proc that cannot exist: Deno then keeps its caches in memory,
+ * forgives the missing .npmrc (ENOENT, not ENOTDIR) and runs in UTC, opening no host file.
+ */
+const NO_HOST_FILES = ["DENO_DIR", "HOME", "TZ"].map((v) => `${v}=/proc/self/fd/none`);
+
 export async function initCommand(pipeEnv: string): Promise<InitCommand> {
   if (isCompiled()) {
     return {
       exe: sealFile(Deno.execPath()).fd,
       argv: ["tsrun", "init"],
-      env: [pipeEnv],
+      env: [pipeEnv, ...NO_HOST_FILES],
       inherit: [],
     };
   }
@@ -46,8 +54,7 @@ export async function initCommand(pipeEnv: string): Promise<InitCommand> {
   return {
     exe: exe.fd,
     argv: ["deno", "run", "-A", "--no-config", "--no-lock", "--cached-only", "--quiet", loader],
-    // A DENO_DIR that cannot exist: Deno keeps its caches in memory and touches no host path.
-    env: [pipeEnv, `DENO_DIR=${main}/deno-dir`, "DENO_NO_UPDATE_CHECK=1", "NO_COLOR=1"],
+    env: [pipeEnv, ...NO_HOST_FILES, "DENO_NO_UPDATE_CHECK=1", "NO_COLOR=1"],
     inherit: [code.fd],
   };
 }

@@ -80,3 +80,67 @@ Deno.test(
     });
   },
 );
+
+/**
+ * The paths a traced tsrun's init opened from its exec until its root switch, when the ids are
+ * relative to the host's root and cwd: strace lines of the init's threads (and children) whose
+ * call names a path from AT_FDCWD, or connects to a socket path.
+ */
+function initHostPaths(trace: string): string[] {
+  const tracked = new Set<string>();
+  const paths: string[] = [];
+  const pathCall =
+    /^(\d+) +(?:open|stat|lstat|access|readlink|mkdir|unlink|rmdir|chdir|openat2?|newfstatat|statx|faccessat2?|readlinkat|mkdirat|unlinkat)\((?:AT_FDCWD, )?"([^"]*)"/;
+  for (const line of trace.split("\n")) {
+    const pid = line.split(" ", 1)[0];
+    if (!tracked.size) {
+      // The spawn child's execveat of the sealed init: from source `deno run … data:…`,
+      // compiled `tsrun init`.
+      if (/ execveat\(\d+, "",/.test(line)) tracked.add(pid);
+      continue;
+    }
+    if (!tracked.has(pid)) continue;
+    if (/ (pivot_root|chroot)\(/.test(line)) break;
+    if (/ execve\(/.test(line)) {
+      tracked.delete(pid); // a hook, or the container's process: not tsrun's code
+      continue;
+    }
+    const clone = /clone3?\(.*\) = (\d+)$|<\.\.\. clone3? resumed>.* = (\d+)$/.exec(line);
+    if (clone) tracked.add(clone[1] ?? clone[2]);
+    const m = pathCall.exec(line) ?? /^(\d+) .*sun_path="([^"]*)"/.exec(line);
+    if (m && m[2] !== "") paths.push(m[2]);
+  }
+  return paths;
+}
+
+Deno.test(
+  {
+    name: "userns: the init's own start opens no host file (only /proc, /sys, /dev, libraries)",
+    ignore: ignore || skipUnless(hasCommand("strace"), "needs strace (apt-get install strace)"),
+  },
+  async () => {
+    const b = await makeBundle({ args: ["true"], config: userns });
+    const trace = Deno.makeTempFileSync({ prefix: "tsrun-trace-" });
+    try {
+      const rootfs = Deno.realPathSync(join(b.dir, "rootfs"));
+      const r = await tsrun(["run", "-b", b.dir, `init-paths-${Deno.pid}`], {
+        prefix: ["strace", "-f", "-qq", "-o", trace, "-e", "trace=%file,%process,connect"],
+      });
+      assertEquals([r.code, r.stderr], [0, ""]);
+      const paths = initHostPaths(Deno.readTextFileSync(trace));
+      // Deno reads its own limits from /proc and /sys, seeds from /dev/urandom and opens "/" once
+      // (a directory, no file); the dynamic loader reads its libraries. Anything else (the
+      // caller's home, passwd, the zone files, tsrun's files, the state root) is a host file the
+      // container's mapped root may not, or must not, reach.
+      const host = paths.filter((p) =>
+        !/^\/(proc|sys|dev)(\/|$)|^\/etc\/ld\.so\.(cache|preload)$|^\/(usr\/)?lib(64)?\//.test(p) &&
+        p !== "/" && p !== rootfs && !p.startsWith(`${rootfs}/`)
+      );
+      if (!paths.length) throw new Error("strace saw no path of the init: the trace is not parsed");
+      assertEquals(host, []);
+    } finally {
+      Deno.removeSync(trace);
+      await b.cleanup();
+    }
+  },
+);
