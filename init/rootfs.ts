@@ -35,7 +35,7 @@ import { mountCgroups } from "./cgroup-mount.ts";
 import { copyUp } from "./copy-up.ts";
 import { idmappedMount } from "./idmap-mount.ts";
 import { checkProcMount } from "./proc-mount.ts";
-import { exists } from "../process/exists.ts";
+import { listed } from "../process/exists.ts";
 
 export interface RootfsContext {
   rootfs: string;
@@ -297,7 +297,11 @@ function runStep(step: SetupStep, root: Rootfs): Promise<void> | void {
     case "ptmx":
       return root.ptmx();
     case "symlink":
-      if (step.when && !exists(step.when)) return;
+      // Listed, not stat'ed: a kernel without /proc/kcore would cost the init a Deno error.
+      if (step.when) {
+        const slash = step.when.lastIndexOf("/");
+        if (!listed(step.when.slice(0, slash) || "/", step.when.slice(slash + 1))) return;
+      }
       return root.symlink(step.target, step.path);
     case "hooks":
       // runc runs createContainer hooks from inside the rootfs.
