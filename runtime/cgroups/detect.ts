@@ -48,12 +48,18 @@ interface Mount {
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo. */
 function unescape(s: string): string {
+  if (!s.includes("\\")) return s;
   return s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
 }
 
-export function parseMountinfo(text: string): Mount[] {
+/**
+ * The mounts of a mountinfo text; with `fstype`, only those whose type starts with it, the other
+ * lines skipped unparsed (every command that reopens a cgroup reads the host's mountinfo).
+ */
+export function parseMountinfo(text: string, fstype = ""): Mount[] {
   const out: Mount[] = [];
   for (const line of text.split("\n")) {
+    if (!line.includes(` - ${fstype}`)) continue;
     const f = line.split(" ");
     const sep = f.indexOf("-", 6);
     if (sep < 0) continue;
@@ -68,7 +74,7 @@ export function parseMountinfo(text: string): Mount[] {
 }
 
 export function detectHost(root: string, mountinfo: string, layout?: Layout): CgroupHost {
-  const mounts = parseMountinfo(mountinfo).filter((m) =>
+  const mounts = parseMountinfo(mountinfo, "cgroup").filter((m) =>
     (m.fstype === "cgroup" || m.fstype === "cgroup2") &&
     (m.mountpoint === root || m.mountpoint.startsWith(root + "/"))
   );
