@@ -3,18 +3,10 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { requireRoot } from "../helpers/mod.ts";
+import { exists } from "../../process/exists.ts";
 import { addUserns, mountAt, parseMountinfo, runScript } from "./util.ts";
 
 const ignore = requireRoot("running containers");
-
-function hostHasKcore(): boolean {
-  try {
-    Deno.lstatSync("/proc/kcore");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `stat` of each path inside: type, mode, major:minor (hex, as busybox prints), owner. */
 const STAT = (paths: string[]) => `stat -c '%n %F %a %t:%T %u:%g' ${paths.join(" ")}`;
@@ -42,7 +34,7 @@ Deno.test({ name: "/dev: default nodes, links, ptmx and pseudo-filesystems", ign
     "stderr=/proc/self/fd/2",
     "ptmx=pts/ptmx",
     // runc's /dev/core, where this kernel has a /proc/kcore to link to (many VMs' have none).
-    `core=${hostHasKcore() ? "/proc/kcore" : ""}`,
+    `core=${exists("/proc/kcore") ? "/proc/kcore" : ""}`,
     "4",
   ]);
   const mounts = parseMountinfo(info);
