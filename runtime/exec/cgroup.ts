@@ -31,8 +31,8 @@ export function parseSubCgroups(args: readonly string[]): Map<string, string> {
 /**
  * How the spawn child gets in: "0" written to each v1 hierarchy's `tasks`, and clone3 into
  * `intoFd`, a cgroup2 directory (v2's, or the hybrid one beside v1's). The child is one thread:
- * `tasks` moves it whole, and on this kernel (6.18) without the RCU grace period a cgroup.procs
- * write waits for after a quiet spell (~0.5 ms for every hierarchy instead of 5-15 ms).
+ * `tasks` moves it whole. (On 6.18 the first attach after a quiet spell waits for an RCU grace
+ * period, 4.5-7.5 ms measured, `tasks` or `cgroup.procs` alike; the ones right after ~0.1 ms.)
  */
 export interface CgroupJoin {
   tasksFds: number[];
