@@ -1,5 +1,6 @@
 // `deno task bench [--runs N] [--warmup N] [--tsrun PATH]`: tsrun, runc and crun side by side in
-// one run (hyperfine medians, ratios vs runc). Needs root, hyperfine, /usr/bin/time, unshare.
+// one run (hyperfine medians, ratios vs runc), each cell's runs in rounds that alternate the
+// runtimes (scenarios.ts). Needs root, hyperfine, /usr/bin/time, unshare.
 //
 // crun refuses a cgroup v1 hybrid host while the cgroup2 mount is visible, so the whole bench
 // (all three runtimes alike) re-executes itself in a private mount namespace without it.
@@ -13,10 +14,12 @@ import { sealCost } from "./bench/seal-cost.ts";
 import { buildAll } from "./bundle.ts";
 import { runBreakdown } from "./bench/trace.ts";
 import { runtime } from "./bench/runtimes.ts";
-import { type Cell, type Context, scenarios } from "./bench/scenarios.ts";
+import { type Cell, type Context, median, type Samples, scenarios } from "./bench/scenarios.ts";
 import { sh, shellJoin } from "./bench/shell.ts";
 
 const UNIFIED = "/sys/fs/cgroup/unified";
+/** Rounds per cell, at most: fewer when --runs is smaller. */
+const ROUNDS = 4;
 const INNER = "TSRUN_BENCH_INNER";
 
 function die(msg: string): never {
@@ -119,22 +122,32 @@ async function main(): Promise<number> {
       workDir,
       runs: opts.runs,
       warmup: opts.warmup,
+      runtimes,
     };
     const versions = await Promise.all(
       runtimes.map((rt) => firstLine(`${shellJoin(rt.argv)} --version`)),
     );
+    const rounds = Math.min(ROUNDS, opts.runs);
     const results: Cell[][] = [];
     for (const s of scenarios) {
-      const row: Cell[] = [];
-      for (const rt of runtimes) {
-        if (interrupted) return 130;
-        console.error(`bench: ${s.title}: ${rt.name} ...`);
-        row.push(await s.measure(rt, ctx));
+      const pooled: Samples[] = runtimes.map(() => ({ values: [] }));
+      for (let index = 0; index < rounds; index++) {
+        for (const [j, rt] of runtimes.entries()) {
+          const sofar = pooled[j];
+          if ("na" in sofar) continue;
+          if (interrupted) return 130;
+          console.error(`bench: ${s.title}: ${rt.name} (round ${index + 1} of ${rounds}) ...`);
+          const got = await s.measure(rt, ctx, { index, of: rounds });
+          if ("na" in got) pooled[j] = got;
+          else sofar.values.push(...got.values);
+        }
       }
-      results.push(row);
+      results.push(pooled.map((p) => "na" in p ? p : { value: median(p.values) }));
     }
     console.log(
-      `${opts.runs} runs after ${opts.warmup} warm-up runs per cell; ` +
+      `${opts.runs} runs per cell in ${rounds} rounds that alternate the runtimes ` +
+        `(${opts.warmup} warm-up runs before a cell's first round, ${Math.min(1, opts.warmup)} ` +
+        `before each other); ` +
         `${runtimes.map((rt, i) => `${rt.name}: ${versions[i]}`).join("; ")}`,
     );
     const ns = hidden ? `in a mount namespace without ${hidden}, ` : "";

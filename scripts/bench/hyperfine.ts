@@ -1,9 +1,10 @@
-// One hyperfine measurement of one command; its median comes from the JSON export.
+// One hyperfine measurement of one command: the wall time of each of its runs, from the JSON
+// export.
 import { reason, sh, shellJoin } from "./shell.ts";
 
 export interface Timing {
-  /** Median wall time in seconds. */
-  median: number;
+  /** Wall time of each timed run, in seconds. */
+  times: number[];
 }
 
 export interface Options {
@@ -13,7 +14,7 @@ export interface Options {
   prepare?: string;
 }
 
-/** Median of `command`, or the reason hyperfine gave up (e.g. the command failed mid-way). */
+/** The runs of `command`, or the reason hyperfine gave up (e.g. the command failed mid-way). */
 export async function measure(
   name: string,
   command: string,
@@ -27,7 +28,7 @@ export async function measure(
     const r = await sh(shellJoin([...args, command]));
     if (!r.ok) return { error: reason(r) };
     const report = JSON.parse(await Deno.readTextFile(json));
-    return { median: report.results[0].median };
+    return { times: report.results[0].times };
   } finally {
     await Deno.remove(json);
   }
