@@ -7,6 +7,7 @@ import {
   makeBundle,
   readOr,
   requireRoot,
+  stateRoot,
   tsrun,
   until,
 } from "../helpers/mod.ts";
@@ -129,6 +130,63 @@ Deno.test({
     );
   } catch (e) {
     throw e;
+  } finally {
+    await tsrun(["delete", "-f", id]);
+    await b.cleanup();
+  }
+});
+
+Deno.test({
+  name: "start fails, and returns, when the init dies while it waits for the exec fifo",
+  ignore,
+}, async () => {
+  const b = await makeBundle({ args: quiet });
+  const id = "cs-dies";
+  try {
+    assertEquals((await tsrun(["create", "-b", b.dir, id])).code, 0);
+    const pid = JSON.parse((await tsrun(["state", id])).stdout).pid;
+    // A fifo of the same name that no init will ever open: start's open waits for a writer.
+    const fifo = `${stateRoot()}/${id}/exec.fifo`;
+    Deno.removeSync(fifo);
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    let done = false;
+    const start = tsrun(["start", id]).finally(() => done = true);
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(done, false, "start waits while the init lives");
+    Deno.kill(pid, "SIGKILL");
+    const r = await start;
+    assertEquals([r.code, r.stderr], [1, `tsrun: container ${id}: init exited before start\n`]);
+    assertEquals((await tsrun(["delete", id])).code, 0);
+    assertNothingLeft({ path: b.dir, marker: id });
+  } finally {
+    await tsrun(["delete", "-f", id]);
+    await b.cleanup();
+  }
+});
+
+Deno.test({
+  name: "start waits for an init that has not opened the exec fifo yet",
+  ignore,
+}, async () => {
+  const b = await makeBundle({ args: quiet });
+  const id = "cs-late";
+  try {
+    assertEquals((await tsrun(["create", "-b", b.dir, id])).code, 0);
+    // The real init waits on the fifo it was given; this one's writer is the test, late.
+    const fifo = `${stateRoot()}/${id}/exec.fifo`;
+    Deno.removeSync(fifo);
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    let done = false;
+    const start = tsrun(["start", id]).finally(() => done = true);
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(done, false, "start waits for the init's byte");
+    const late = await Deno.open(fifo, { write: true });
+    await late.write(new TextEncoder().encode("0"));
+    await new Promise((r) => setTimeout(r, 100));
+    assertEquals(done, false, "start waits for the init to close the fifo");
+    late.close();
+    const r = await start;
+    assertEquals([r.code, r.stderr], [0, ""]);
   } finally {
     await tsrun(["delete", "-f", id]);
     await b.cleanup();
