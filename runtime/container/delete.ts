@@ -6,21 +6,17 @@ import { assertCan } from "../state/status.ts";
 import { loadContainer } from "./load.ts";
 import { ociState } from "./inspect.ts";
 import { runHooksWarn } from "../hooks.ts";
-import { pidfdOpen, pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
+import { pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
 import { cgroupOfProcess } from "../cgroups/mod.ts";
 import { reopenDriver } from "../cgroups/driver.ts";
-import { isOurProcess } from "../state/process.ts";
+import { isOurProcess, ourPidfd } from "../state/process.ts";
 import { SIGKILL } from "../signals.ts";
 
-function killAndWait(pid: number, id: string): void {
-  let fd: number;
-  try {
-    fd = pidfdOpen(pid);
-  } catch {
-    return; // already gone
-  }
+function killAndWait(pid: number, start: number, id: string): void {
+  const fd = ourPidfd(pid, start);
+  if (fd === undefined) return; // already gone
   try {
     pidfdSendSignal(fd, SIGKILL, pid);
     if (pollIn([fd], 10_000).length === 0) {
@@ -60,7 +56,7 @@ export async function deleteContainer(
       cgroup.killAll(SIGKILL);
     } catch { /* the init's own kill below is what matters */ }
     if (c.status === "paused") cgroup.thaw();
-    killAndWait(c.stored.pid, id);
+    killAndWait(c.stored.pid, c.stored.pidStart, id);
   }
   if (!ownsPidNamespace(c.stored.config)) {
     // The init's death did not take its children along (it was not their namespace's init):
@@ -90,14 +86,14 @@ async function removeRemnants(
   warn: (m: string) => void,
 ): Promise<void> {
   const left = store.remnants(id);
-  const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init.pid : 0;
+  const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init : undefined;
   // Without a record, the cgroup the init is in (read before it dies).
   const cgroup = left.cgroup
-    ? await reopenDriver(id, left.cgroup, { initPid: init })
+    ? await reopenDriver(id, left.cgroup, { initPid: init?.pid ?? 0 })
     : init
-    ? cgroupOfProcess(id, init)
+    ? cgroupOfProcess(id, init.pid)
     : undefined;
-  if (init) killAndWait(init, id);
+  if (init) killAndWait(init.pid, init.start, id);
   if (cgroup?.exists()) cgroup.killAll(SIGKILL);
   cgroup?.destroy();
   await unmountRuntime(store, id, warn);

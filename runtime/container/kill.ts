@@ -1,9 +1,10 @@
-// `kill`: a signal to the init through its pidfd (no pid-reuse race), or to every process in
-// the container's cgroup with --all.
+// `kill`: a signal to the init through a pidfd checked to be its own (no pid-reuse race), or to
+// every process in the container's cgroup with --all.
 import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
 import { loadContainer } from "./load.ts";
-import { pidfdOpen, pidfdSendSignal } from "../../syscalls/pidfd.ts";
+import { pidfdSendSignal } from "../../syscalls/pidfd.ts";
+import { ourPidfd } from "../state/process.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
@@ -18,13 +19,10 @@ export function killContainer(store: Store, id: string, signal: number, all: boo
     return;
   }
   assertCan("kill", c.status, id);
+  const fd = ourPidfd(c.stored.pid, c.stored.pidStart);
+  if (fd === undefined) throw new RuntimeError("container not running");
   try {
-    const fd = pidfdOpen(c.stored.pid);
-    try {
-      pidfdSendSignal(fd, signal, c.stored.pid);
-    } finally {
-      closeFd(fd);
-    }
+    pidfdSendSignal(fd, signal, c.stored.pid);
     // A frozen process does not die of SIGKILL until thawed (runc thaws for SIGKILL only).
     if (c.status === "paused" && signal === SIGKILL) c.cgroup().thaw();
   } catch (e) {
@@ -32,5 +30,7 @@ export function killContainer(store: Store, id: string, signal: number, all: boo
       throw new RuntimeError("container not running");
     }
     throw e;
+  } finally {
+    closeFd(fd);
   }
 }
