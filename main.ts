@@ -5,6 +5,6 @@ const entry = Deno.args[0] === "init" ? "./init/main.ts" : "./cli/main.ts";
 const mod = await import(new URL(entry, import.meta.url).href);
 if (Deno.args[0] === "init") await mod.initMain();
 else {
-  const { exitSoon } = await import("./syscalls/exit.ts");
+  const { exitSoon } = await import("./syscalls/spawn/exit.ts");
   exitSoon(await mod.cli(Deno.args));
 }

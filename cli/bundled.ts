@@ -5,7 +5,7 @@
 import type { Command } from "./command.ts";
 import { cli } from "./main.ts";
 import { SOURCE_ROOT } from "../runtime/bundles.ts";
-import { exitSoon } from "../syscalls/exit.ts";
+import { exitSoon } from "../syscalls/spawn/exit.ts";
 
 async function fromSource(): Promise<never> {
   // Loaded only here: binding FFI costs a few ms that the fresh path does not pay.

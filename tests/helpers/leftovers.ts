@@ -80,7 +80,8 @@ export interface Leftovers {
 /**
  * Everything left of a container: mounts under `path` (e.g. its bundle), cgroup dirs and
  * processes mentioning `marker` (e.g. its id, or a unique word in its args). Processes get up to
- * 2 s to end: one killed just before may still be exiting.
+ * 2 s to end: a tsrun that just exited may still have its helper ("tsrun-exit", with tsrun's
+ * command line) freeing its memory for a few ms (syscalls/spawn/exit.ts).
  */
 export function leftovers(opts: { path?: string; marker: string }): Leftovers {
   let processes = processesMatching(opts.marker);

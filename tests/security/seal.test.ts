@@ -120,8 +120,9 @@ Deno.test(
       }
       exe = openFd(`/proc/${pid}/exe`, O_RDONLY | O_CLOEXEC);
       assertEquals((await t.run(["delete", "-f", id])).code, 0);
-      // Once nothing maps the copy (the init exec'd its program, every tsrun exited), it is
-      // writable by its path, and only the seal stands between the init's holder and a write.
+      // Once nothing maps the copy (an exited tsrun's memory lingers a few ms in the helper that
+      // frees it, syscalls/spawn/exit.ts), it is writable by its path, and only the seal stands
+      // between the init's holder and a write.
       const writable = () => {
         try {
           libc().close(openFd(t.exe, O_WRONLY | O_APPEND));
