@@ -17,8 +17,8 @@ const command: Command = {
       help: "send the signal to all processes in the container",
     }],
   },
-  run(ctx) {
-    killContainer(
+  async run(ctx) {
+    await killContainer(
       storeOf(ctx),
       ctx.args[0],
       parseSignal(ctx.args[1] ?? "SIGTERM"),

@@ -21,6 +21,12 @@ export function inspectContainer(store: Store, id: string): Inspected {
   return { stored, status };
 }
 
+/** What the cgroup manager is given to find the container's processes: a stopped container's
+ * pid may be someone else's by now. */
+export function liveInitPid(c: Inspected): number {
+  return c.status === "stopped" ? 0 : c.stored.pid;
+}
+
 /** The OCI state JSON (runtime-spec state.md) plus runc's extra fields. */
 export function ociState(s: StoredState, status: Status): Record<string, unknown> {
   return {

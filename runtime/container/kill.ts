@@ -2,7 +2,8 @@
 // every process in the container's cgroup with --all.
 import type { Store } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
-import { loadContainer } from "./load.ts";
+import { inspectContainer, liveInitPid } from "./inspect.ts";
+import { cgroups } from "../parts.ts";
 import { pidfdSendSignal } from "../../syscalls/pidfd.ts";
 import { ourPidfd } from "../state/process.ts";
 import { closeFd } from "../../syscalls/socket.ts";
@@ -10,12 +11,20 @@ import { RuntimeError } from "../errors.ts";
 import { SyscallError } from "../../syscalls/errors.ts";
 import { SIGKILL } from "../signals.ts";
 
-export function killContainer(store: Store, id: string, signal: number, all: boolean): void {
-  const c = loadContainer(store, id);
+export async function killContainer(
+  store: Store,
+  id: string,
+  signal: number,
+  all: boolean,
+): Promise<void> {
+  const c = inspectContainer(store, id);
+  const cgroup = async () =>
+    (await cgroups()).reopenCgroup(id, c.stored.cgroup, { initPid: liveInitPid(c) });
   if (all) {
     // As runc: --all reaches what is left in the cgroup after the init exited (a container
     // without its own pid namespace), and does nothing once the cgroup is gone.
-    if (c.status !== "stopped" || c.cgroup().exists()) c.cgroup().killAll(signal);
+    const m = await cgroup();
+    if (c.status !== "stopped" || m.exists()) m.killAll(signal);
     return;
   }
   assertCan("kill", c.status, id);
@@ -24,7 +33,7 @@ export function killContainer(store: Store, id: string, signal: number, all: boo
   try {
     pidfdSendSignal(fd, signal, c.stored.pid);
     // A frozen process does not die of SIGKILL until thawed (runc thaws for SIGKILL only).
-    if (c.status === "paused" && signal === SIGKILL) c.cgroup().thaw();
+    if (c.status === "paused" && signal === SIGKILL) (await cgroup()).thaw();
   } catch (e) {
     if (e instanceof SyscallError && e.errnoName === "ESRCH") {
       throw new RuntimeError("container not running");

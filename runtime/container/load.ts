@@ -1,7 +1,7 @@
 // Opening an existing container with its cgroup, for the operations that act on it.
 import type { Store } from "../state/store.ts";
 import { type CgroupManager, reopenCgroup } from "../cgroups/mod.ts";
-import { inspectContainer, type Inspected } from "./inspect.ts";
+import { inspectContainer, type Inspected, liveInitPid } from "./inspect.ts";
 
 export interface Container extends Inspected {
   cgroup(): CgroupManager;
@@ -11,8 +11,7 @@ export interface Container extends Inspected {
 
 export function loadContainer(store: Store, id: string): Container {
   const c = inspectContainer(store, id);
-  // A stopped container's pid may be someone else's by now.
-  const initPid = c.status === "stopped" ? 0 : c.stored.pid;
+  const initPid = liveInitPid(c);
   let manager: CgroupManager | undefined;
   return {
     ...c,
