@@ -5,7 +5,6 @@
 import type { Command } from "./command.ts";
 import { cli } from "./main.ts";
 import { SOURCE_ROOT } from "../runtime/bundles.ts";
-import { exitSoon } from "../syscalls/spawn/exit.ts";
 
 async function fromSource(): Promise<never> {
   // Loaded only here: binding FFI costs a few ms that the fresh path does not pay.
@@ -20,7 +19,14 @@ async function fromSource(): Promise<never> {
   return execve(Deno.execPath(), argv, env);
 }
 
-export async function runBundled(name: string, command: Command, builtBy: string): Promise<never> {
+/** `exit` is the bundle's own (runtime/bundles.ts): exitSoon, or Deno.exit in a bundle of a
+ * command that never binds libc. */
+export async function runBundled(
+  name: string,
+  command: Command,
+  builtBy: string,
+  exit: (code: number) => never,
+): Promise<never> {
   if (builtBy !== Deno.version.deno) await fromSource();
-  exitSoon(await cli(Deno.args, (n) => n === name ? Promise.resolve(command) : fromSource()));
+  exit(await cli(Deno.args, (n) => n === name ? Promise.resolve(command) : fromSource()));
 }
