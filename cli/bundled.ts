@@ -12,6 +12,7 @@ async function fromSource(): Promise<never> {
   const argv = [
     "deno",
     ...["run", "-A", "--cached-only", "--no-lock", "--quiet", "--no-prompt"],
+    "--v8-flags=--single-threaded",
     ...["--config", `${SOURCE_ROOT}deno.json`, `${SOURCE_ROOT}main.ts`],
     ...Deno.args,
   ];
