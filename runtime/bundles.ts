@@ -30,7 +30,7 @@ export const PARTS = {
   checks: "specs/checks.ts",
   fastChecks: "specs/fast-config.ts",
   systemd: "runtime/cgroups/systemd/manager.ts",
-  cgroups: "runtime/cgroups/mod.ts",
+  cgroups: "runtime/cgroups/driver.ts",
   seccomp: "process/seccomp/compile.ts",
   hooks: "process/hooks.ts",
   linuxkit: "runtime/linuxkit/execute.ts",

@@ -1,7 +1,8 @@
 // Code kept out of the command bundles, each part a bundle of its own (runtime/bundles.ts), which
 // most calls never run: zod and the schemas (the checks of config.json, process.json and
-// runtime.json), the cgroup managers for `kill` (only --all and a paused container need them;
-// each KB of a bundle costs ~0.065 ms of every call), the systemd cgroup driver, the seccomp
+// runtime.json), the cgroup managers for `kill` and `delete` (only --all, a paused container, a
+// forced delete or one of a container sharing a pid namespace need them; each KB of a bundle
+// costs ~0.065 ms of every call), the systemd cgroup driver, the seccomp
 // compiler with its syscall tables, the
 // hooks with the spawn code they need, and LinuxKit's runtime.json with its netlink client; and
 // the zod-free checks of a config.json, which create runs once the container's init is spawned
@@ -11,7 +12,7 @@
 import type * as Checks from "../specs/checks.ts";
 import type * as FastChecks from "../specs/fast-config.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
-import type * as Cgroups from "./cgroups/mod.ts";
+import type * as Cgroups from "./cgroups/driver.ts";
 import type * as Seccomp from "../process/seccomp/compile.ts";
 import type * as Hooks from "../process/hooks.ts";
 import type * as LinuxKit from "./linuxkit/execute.ts";

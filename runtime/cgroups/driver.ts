@@ -1,7 +1,10 @@
 // The manager of a recorded cgroup with its driver: systemd's, when it made the cgroup, must be
 // told when the cgroup changes or goes. Only the commands that change or remove a cgroup (update,
-// delete) import this, so only they carry the systemd driver (loaded only when it is needed).
+// delete) use this, so only they carry the systemd driver (loaded only when it is needed). Also
+// the cgroups part (runtime/parts.ts) that kill and delete load when they need a manager.
 import { type CgroupRecord, type HostOptions, reopenCgroup } from "./mod.ts";
+
+export { cgroupOfProcess, reopenCgroup } from "./mod.ts";
 import type { CgroupManager } from "./types.ts";
 import { systemd } from "../parts.ts";
 

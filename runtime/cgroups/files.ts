@@ -155,6 +155,19 @@ export function removeDir(path: string): void {
   }
 }
 
+/** removeTree of each of `dirs` (each once); one error naming every one that failed. */
+export function removeTrees(dirs: Iterable<string>): void {
+  const failed: string[] = [];
+  for (const d of new Set(dirs)) {
+    try {
+      removeTree(d);
+    } catch (e) {
+      failed.push((e as Error).message);
+    }
+  }
+  if (failed.length > 0) throw new CgroupError(failed.join("; "));
+}
+
 /** Removes a cgroup directory and any child cgroups below it, deepest first. */
 export function removeTree(path: string): void {
   // Most have no child cgroup: one rmdir, and a listing only when that is refused.

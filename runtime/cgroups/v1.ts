@@ -13,7 +13,7 @@ import {
   readOptional,
   readPids,
   removeDirs,
-  removeTree,
+  removeTrees,
   writeFile,
 } from "./files.ts";
 import { freezerStateV1, freezerStateV2, freezeV1, freezeV2, thawV1, thawV2 } from "./freezer.ts";
@@ -233,15 +233,7 @@ export class V1Manager implements CgroupManager {
   }
 
   destroy(): void {
-    const failed: string[] = [];
-    for (const d of [...this.#dirs, ...(this.#unified ? [this.#unified] : [])]) {
-      try {
-        removeTree(d.dir);
-      } catch (e) {
-        failed.push((e as Error).message);
-      }
-    }
-    if (failed.length > 0) throw new CgroupError(failed.join("; "));
+    removeTrees([...this.#dirs, ...(this.#unified ? [this.#unified] : [])].map((d) => d.dir));
   }
 
   exists(): boolean {

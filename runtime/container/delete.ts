@@ -3,14 +3,14 @@
 import type { Config } from "../../specs/schema/config.ts";
 import { type Store, UnusableState } from "../state/store.ts";
 import { assertCan } from "../state/status.ts";
-import { loadContainer } from "./load.ts";
-import { ociState } from "./inspect.ts";
+import { inspectContainer, liveInitPid, ociState } from "./inspect.ts";
 import { runHooksWarn } from "../hooks.ts";
 import { pidfdSendSignal, pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { RuntimeError } from "../errors.ts";
-import { cgroupOfProcess } from "../cgroups/mod.ts";
-import { reopenDriver } from "../cgroups/driver.ts";
+import type { CgroupRecord } from "../cgroups/mod.ts";
+import { removeTrees } from "../cgroups/files.ts";
+import { cgroups } from "../parts.ts";
 import { isOurProcess, ourPidfd } from "../state/process.ts";
 import { SIGKILL } from "../signals.ts";
 
@@ -33,6 +33,18 @@ function ownsPidNamespace(config: Config): boolean {
   return (config.linux?.namespaces ?? []).some((n) => n.type === "pid" && !n.path);
 }
 
+/**
+ * The directories of a cgroup that only needs them removed, as its manager's destroy() would:
+ * none for a rootless container without one; undefined for a systemd unit (systemd must be
+ * told) or a record the manager should judge (it names what is wrong with it).
+ */
+function plainDirs(record: CgroupRecord): string[] | undefined {
+  if (typeof record?.paths !== "object" || record.paths === null || record.systemd) return;
+  if (record.none === true) return [];
+  const dirs = Object.values(record.paths);
+  return dirs.every((d) => typeof d === "string" && d.startsWith("/")) ? dirs : undefined;
+}
+
 export async function deleteContainer(
   store: Store,
   id: string,
@@ -43,27 +55,36 @@ export async function deleteContainer(
   store.lock(id);
   let c;
   try {
-    c = loadContainer(store, id);
+    c = inspectContainer(store, id);
   } catch (e) {
     if (!force || !(e instanceof UnusableState)) throw e;
     await removeRemnants(store, id, warn);
     return;
   }
   if (c.status !== "stopped" && !force) assertCan("delete", c.status, id);
-  const cgroup = await reopenDriver(id, c.stored.cgroup, { initPid: c.initPid });
-  if (c.status !== "stopped") {
-    try {
+  const record = c.stored.cgroup;
+  const owns = ownsPidNamespace(c.stored.config);
+  // Stopped, nothing is left in the cgroup (its processes died with the pid namespace's init):
+  // only the directories the state names go, without a manager (a part) or the host's mounts.
+  const dirs = c.status === "stopped" && owns ? plainDirs(record) : undefined;
+  if (dirs) removeTrees(dirs);
+  else {
+    const { reopenDriver } = await cgroups();
+    const cgroup = await reopenDriver(id, record, { initPid: liveInitPid(c) });
+    if (c.status !== "stopped") {
+      try {
+        cgroup.killAll(SIGKILL);
+      } catch { /* the init's own kill below is what matters */ }
+      if (c.status === "paused") cgroup.thaw();
+      killAndWait(c.stored.pid, c.stored.pidStart, id);
+    }
+    if (!owns) {
+      // The init's death did not take its children along (it was not their namespace's init):
+      // as runc, kill what is left, or the cgroup cannot be removed.
       cgroup.killAll(SIGKILL);
-    } catch { /* the init's own kill below is what matters */ }
-    if (c.status === "paused") cgroup.thaw();
-    killAndWait(c.stored.pid, c.stored.pidStart, id);
+    }
+    cgroup.destroy();
   }
-  if (!ownsPidNamespace(c.stored.config)) {
-    // The init's death did not take its children along (it was not their namespace's init):
-    // as runc, kill what is left, or the cgroup cannot be removed.
-    cgroup.killAll(SIGKILL);
-  }
-  cgroup.destroy();
   await unmountRuntime(store, id, warn);
   store.remove(id);
   await runHooksWarn(
@@ -88,6 +109,7 @@ async function removeRemnants(
   const left = store.remnants(id);
   const init = left.init && isOurProcess(left.init.pid, left.init.start) ? left.init : undefined;
   // Without a record, the cgroup the init is in (read before it dies).
+  const { cgroupOfProcess, reopenDriver } = await cgroups();
   const cgroup = left.cgroup
     ? await reopenDriver(id, left.cgroup, { initPid: init?.pid ?? 0 })
     : init
