@@ -2,6 +2,7 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import {
   assertNothingLeft,
+  type Bundle,
   type Config,
   containerStatus as status,
   makeBundle,
@@ -136,6 +137,24 @@ Deno.test({
   }
 });
 
+/**
+ * Creates `id` and starts it on an exec fifo of the same name that its init never opens (it
+ * waits on the one it was given), so a writer is whatever the test makes; start has waited 300
+ * ms when this returns.
+ */
+async function startOnForeignFifo(b: Bundle, id: string) {
+  assertEquals((await tsrun(["create", "-b", b.dir, id])).code, 0);
+  const pid: number = JSON.parse((await tsrun(["state", id])).stdout).pid;
+  const fifo = `${stateRoot()}/${id}/exec.fifo`;
+  Deno.removeSync(fifo);
+  await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  let done = false;
+  const start = tsrun(["start", id]).finally(() => done = true);
+  await new Promise((r) => setTimeout(r, 300));
+  assertEquals(done, false, "start waits for a writer");
+  return { pid, fifo, start, done: () => done };
+}
+
 Deno.test({
   name: "start fails, and returns, when the init dies while it waits for the exec fifo",
   ignore,
@@ -143,16 +162,7 @@ Deno.test({
   const b = await makeBundle({ args: quiet });
   const id = "cs-dies";
   try {
-    assertEquals((await tsrun(["create", "-b", b.dir, id])).code, 0);
-    const pid = JSON.parse((await tsrun(["state", id])).stdout).pid;
-    // A fifo of the same name that no init will ever open: start's open waits for a writer.
-    const fifo = `${stateRoot()}/${id}/exec.fifo`;
-    Deno.removeSync(fifo);
-    await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    let done = false;
-    const start = tsrun(["start", id]).finally(() => done = true);
-    await new Promise((r) => setTimeout(r, 300));
-    assertEquals(done, false, "start waits while the init lives");
+    const { pid, start } = await startOnForeignFifo(b, id);
     Deno.kill(pid, "SIGKILL");
     const r = await start;
     assertEquals([r.code, r.stderr], [1, `tsrun: container ${id}: init exited before start\n`]);
@@ -171,19 +181,11 @@ Deno.test({
   const b = await makeBundle({ args: quiet });
   const id = "cs-late";
   try {
-    assertEquals((await tsrun(["create", "-b", b.dir, id])).code, 0);
-    // The real init waits on the fifo it was given; this one's writer is the test, late.
-    const fifo = `${stateRoot()}/${id}/exec.fifo`;
-    Deno.removeSync(fifo);
-    await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    let done = false;
-    const start = tsrun(["start", id]).finally(() => done = true);
-    await new Promise((r) => setTimeout(r, 300));
-    assertEquals(done, false, "start waits for the init's byte");
+    const { fifo, start, done } = await startOnForeignFifo(b, id);
     const late = await Deno.open(fifo, { write: true });
     await late.write(new TextEncoder().encode("0"));
     await new Promise((r) => setTimeout(r, 100));
-    assertEquals(done, false, "start waits for the init to close the fifo");
+    assertEquals(done(), false, "start waits for the init to close the fifo");
     late.close();
     const r = await start;
     assertEquals([r.code, r.stderr], [0, ""]);
