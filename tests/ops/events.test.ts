@@ -146,7 +146,9 @@ Deno.test({
     );
     assertEquals(oom, { type: "oom", id });
     assertEquals(await status(id), "running", "the init survived; only the hog died");
-    ok(Deno.readTextFileSync(`/proc/${pid}/cmdline`).startsWith("sleep"));
+    // The event may come before the shell, past its killed subshell, has exec'd sleep.
+    const cmdline = () => Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    ok((await until(cmdline, (c) => c.startsWith("sleep"), 5_000)).startsWith("sleep"));
     assertEquals((await tsrun(["delete", "--force", id])).code, 0);
     assertEquals(await stream.end(), { code: 0, stderr: "" });
     stream = undefined;
