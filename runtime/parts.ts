@@ -2,13 +2,12 @@
 // most calls never run: zod and the schemas (the checks of config.json, process.json and
 // runtime.json), the cgroup managers for `kill` and `delete` (only --all, a paused container, a
 // forced delete or one of a container sharing a pid namespace need them; each KB of a bundle
-// costs ~0.065 ms of every call), the systemd cgroup driver, the seccomp
-// compiler with its syscall tables, the
-// hooks with the spawn code they need, and LinuxKit's runtime.json with its netlink client; and
-// the zod-free checks of a config.json, which create runs once the container's init is spawned
-// (in create's bundle, parsing them would delay the spawn by ~3 ms). Loaded on first use: a
-// bundled command imports the part's bundle; from source, and compiled, it is a plain import,
-// kept out of the command bundles by its computed specifier.
+// costs ~0.065 ms of every call), the systemd cgroup driver, the seccomp compiler with its
+// syscall tables, the hooks with the spawn code they need, and LinuxKit's runtime.json with its
+// netlink client; and the zod-free checks of a config.json, which create runs once the
+// container's init is spawned (in create's bundle, parsing them would delay the spawn by ~3 ms).
+// Loaded on first use: a bundled command imports the part's bundle; from source, and compiled,
+// it is a plain import, kept out of the command bundles by its computed specifier.
 import type * as Checks from "../specs/checks.ts";
 import type * as FastChecks from "../specs/fast-config.ts";
 import type * as Systemd from "./cgroups/systemd/manager.ts";
