@@ -2,10 +2,10 @@
 // the kernel reports one, until the container stops — or a single stats event.
 import type { StatsEvent } from "../cgroups/mod.ts";
 import type { Store } from "../state/store.ts";
-import { isOurProcess } from "../state/process.ts";
+import { ourPidfd } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
 import { type Container, loadContainer } from "./load.ts";
-import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
+import { pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 
 export type Event = StatsEvent | { type: "oom"; id: string };
@@ -33,18 +33,9 @@ export interface WatchOptions {
 export function watchEvents(store: Store, id: string, o: WatchOptions): void {
   const c = running(store, id);
   const cgroup = c.cgroup();
-  const { pid, pidStart } = c.stored;
-  let pidfd: number;
+  const pidfd = ourPidfd(c.stored.pid, c.stored.pidStart);
+  if (pidfd === undefined) throw new RuntimeError(`container with id ${id} is not running`);
   try {
-    pidfd = pidfdOpen(pid);
-  } catch {
-    throw new RuntimeError(`container with id ${id} is not running`);
-  }
-  try {
-    // The pidfd is for our init only if the pid was not reused before it was opened.
-    if (!isOurProcess(pid, pidStart)) {
-      throw new RuntimeError(`container with id ${id} is not running`);
-    }
     const oom = cgroup.oomWatch();
     try {
       let next = Date.now() + o.intervalMs;

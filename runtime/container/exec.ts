@@ -5,7 +5,7 @@
 import type { Store } from "../state/store.ts";
 import type { CgroupManager } from "../cgroups/types.ts";
 import { assertCan } from "../state/status.ts";
-import { processStart } from "../state/process.ts";
+import { ourPidfd } from "../state/process.ts";
 import { RuntimeError } from "../errors.ts";
 import { loadContainer } from "./load.ts";
 import { ociState } from "./inspect.ts";
@@ -34,7 +34,7 @@ import { resolveInRoot } from "../../process/secure-path.ts";
 import { type Child, spawn, SpawnError } from "../../syscalls/spawn/mod.ts";
 import { withPidNamespaceForChildren } from "../../syscalls/setns.ts";
 import { setNonDumpable } from "../../syscalls/process.ts";
-import { pidfdOpen, pollIn } from "../../syscalls/pidfd.ts";
+import { pollIn } from "../../syscalls/pidfd.ts";
 import { closeFd } from "../../syscalls/socket.ts";
 import { O_CLOEXEC, O_DIRECTORY, O_PATH, openFd } from "../../syscalls/libc.ts";
 import { openInRoot } from "../../process/secure-path.ts";
@@ -102,12 +102,10 @@ async function startExec(o: ExecOptions): Promise<Started> {
     checkTerminal(proc, o);
     checkLsm(proc);
     const seccomp = await compileFilter(c.stored.config.linux?.seccomp);
-    // The pidfd pins the init: once its start time matches, the pid cannot be reused under us.
+    // The pidfd pins the init: the pid cannot be reused under us.
     const pid = c.stored.pid;
-    pidfd = pidfdOpen(pid);
-    if (processStart(pid) !== c.stored.pidStart) {
-      throw new RuntimeError("cannot exec in a stopped container");
-    }
+    pidfd = ourPidfd(pid, c.stored.pidStart);
+    if (pidfd === undefined) throw new RuntimeError("cannot exec in a stopped container");
     const target = {
       pid,
       pidfd,
