@@ -3,12 +3,12 @@
 // descriptor, runtime/self-exec.ts) and one per part (runtime/parts.ts). A command's bundle runs
 // as the main module (scripts/tsrun, cli/bundled-first.ts) and the parts it loads are imported
 // (importPart): Deno's caches of their import analysis and of V8's code spare them the parse
-// (~1-5 ms a command). The init,
-// which may open no host cache, evaluates its bundle as a classic script. Beside each
-// bundle, NAME.fresh names the sources its code comes from, and is written as its build begins:
-// the bundle is stale once one of them is newer. scripts/tsrun sources it (a few shell tests, no
-// Deno needed) and runs a stale command from source; a stale init or part is rebuilt before use.
-// The compiled binary carries its modules inside and needs none of this.
+// (~1-5 ms a command). The init, which may open no host cache, evaluates its bundle as a
+// classic script. Beside each bundle, NAME.fresh names the sources its code comes from, and is
+// written as its build begins: the bundle is stale once one of them is newer. scripts/tsrun
+// sources it (a few shell tests, no Deno needed) and runs a stale command from source; a stale
+// init or part is rebuilt before use. The compiled binary carries its modules inside and needs
+// none of this.
 import { RuntimeError } from "./errors.ts";
 
 declare global {

@@ -3,10 +3,10 @@
 // delete) use this, so only they carry the systemd driver (loaded only when it is needed). Also
 // the cgroups part (runtime/parts.ts) that kill and delete load when they need a manager.
 import { type CgroupRecord, type HostOptions, reopenCgroup } from "./mod.ts";
-
-export { cgroupOfProcess, reopenCgroup } from "./mod.ts";
 import type { CgroupManager } from "./types.ts";
 import { systemd } from "../parts.ts";
+
+export { cgroupOfProcess, reopenCgroup } from "./mod.ts";
 
 /** reopenCgroup, with systemd in the loop when the record is of its scope. */
 export async function reopenDriver(
