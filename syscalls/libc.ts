@@ -241,7 +241,6 @@ export function setCloexec(fd: number, on: boolean, subject: string): void {
   check("fcntl", libc().fcntl(fd, F_SETFD, on ? 1n : 0n), subject);
 }
 
-/** open(2) returning the raw fd (Deno 2's FsFile exposes none). */
 /** A pipe, both ends O_CLOEXEC: [read end, write end]. */
 export function pipe(): [number, number] {
   const fds = new Int32Array(2);
@@ -252,6 +251,7 @@ export function pipe(): [number, number] {
   return [fds[0], fds[1]];
 }
 
+/** open(2) returning the raw fd (Deno 2's FsFile exposes none). */
 export function openFd(path: string, flags: number, mode = 0): number {
   return check("open", libc().open(cstr(path), flags, mode), path);
 }
